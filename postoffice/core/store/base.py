@@ -1,0 +1,50 @@
+"""The store backend interface.
+
+Services never see SQL. They keep control-plane objects in `RecordTable`s (see records.py)
+and data-plane messages in the queue engine (core/queues). Both sit on a `Store`, which offers
+two primitives:
+
+- `write(fn)`: run `fn(conn)` inside the current write transaction and return its result once
+  that transaction is durable. Concurrent writers share one commit (group commit), so
+  throughput does not pay one fsync per request. If `fn` raises, its changes are rolled back
+  and the exception propagates; nothing else in the group is affected.
+- `read(fn)`: run `fn(conn)` against committed state, at once.
+
+`fn` receives a DB-API connection in the backend's dialect; only core modules that own a
+schema (records, queue engine) write such functions, and each keeps its SQL in one place so a
+PostgreSQL backend can provide its own.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+Conn = Any
+
+
+class Store(ABC):
+    kind: str
+    dialect: str = "sqlite"
+
+    @abstractmethod
+    async def write(self, fn: Callable[[Conn], T]) -> T: ...
+
+    @abstractmethod
+    def read(self, fn: Callable[[Conn], T]) -> T: ...
+
+    @abstractmethod
+    def migrate(self, name: str, statements: list[str]) -> None:
+        """Create a schema (idempotent DDL) before the server starts answering."""
+
+    @abstractmethod
+    async def flush(self) -> None:
+        """Wait until every write issued so far is durable."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def describe(self) -> str:
+        return self.kind

@@ -1,0 +1,37 @@
+"""The interface every wire protocol implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+from botocore.model import OperationModel
+
+from postoffice.protocol.context import RequestContext
+from postoffice.protocol.errors import ServiceError
+from postoffice.protocol.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from postoffice.services.base import Service
+
+
+class WireProtocol(ABC):
+    """Parses requests and serializes answers for one AWS protocol, driven by the model."""
+
+    name: str
+
+    @abstractmethod
+    def operation_name(self, service: Service, request: HttpRequest) -> str:
+        """The operation the request names (target header, Action, or path); '' if none."""
+
+    @abstractmethod
+    def parse(self, service: Service, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
+        """Input parameters, typed per the model. Raises ServiceError on a malformed body."""
+
+    @abstractmethod
+    def serialize(
+        self, service: Service, operation: OperationModel, result: dict[str, Any], ctx: RequestContext
+    ) -> HttpResponse: ...
+
+    @abstractmethod
+    def serialize_error(self, service: Service, error: ServiceError, ctx: RequestContext) -> HttpResponse: ...

@@ -1,0 +1,46 @@
+"""The HTTP request and response as the protocol layer sees them (no ASGI details)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str
+    query_string: str
+    headers: dict[str, str]
+    body: bytes
+    client: str = ""
+
+    _query: list[tuple[str, str]] | None = field(default=None, repr=False)
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        if self._query is None:
+            self._query = parse_qsl(self.query_string, keep_blank_values=True)
+        return self._query
+
+    def query_value(self, name: str) -> str | None:
+        for key, value in self.query:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    @property
+    def host(self) -> str:
+        return self.headers.get("host", "")
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    content_type: str = "application/json"

@@ -1,0 +1,42 @@
+"""SigV4 credential scope: who signed (access key) and for which region and service.
+
+Signatures are parsed, not verified.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from postoffice.protocol.http import HttpRequest
+
+_CREDENTIAL = re.compile(r"Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/aws4_request")
+_ACCOUNT_KEY = re.compile(r"\d{12}")
+
+
+@dataclass(frozen=True)
+class CredentialScope:
+    access_key: str = ""
+    region: str = ""
+    service: str = ""
+
+
+def credential_scope(request: HttpRequest) -> CredentialScope:
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        match = _CREDENTIAL.search(authorization)
+        if match:
+            return CredentialScope(match.group(1), match.group(3), match.group(4))
+    if "X-Amz-Credential" in request.query_string:
+        credential = request.query_value("X-Amz-Credential") or ""
+        parts = credential.split("/")
+        if len(parts) == 5:
+            return CredentialScope(parts[0], parts[2], parts[3])
+    return CredentialScope()
+
+
+def account_for_key(access_key: str, default_account: str) -> str:
+    """A 12-digit access key id is its own account; any other key maps to the default."""
+    if _ACCOUNT_KEY.fullmatch(access_key):
+        return access_key
+    return default_account

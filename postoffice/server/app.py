@@ -1,0 +1,154 @@
+"""The ASGI application: read a bounded body, route, dispatch, write the answer.
+
+Plain ASGI rather than a web framework: this is the hot path of every request, and the
+protocol layer already does the parsing a framework would.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+
+from postoffice.core.system import System
+from postoffice.protocol.context import RequestContext
+from postoffice.protocol.dispatch import dispatch
+from postoffice.protocol.http import HttpRequest, HttpResponse
+from postoffice.protocol.registry import protocol
+from postoffice.protocol.sigv4 import account_for_key, credential_scope
+from postoffice.server.admin import Admin
+from postoffice.server.router import Router
+
+log = logging.getLogger("postoffice.server")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+ADMIN_PREFIX = "/_postoffice"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _error(status: int, code: str, message: str) -> HttpResponse:
+    return HttpResponse(status, orjson.dumps({"__type": code, "message": message}))
+
+
+class Application:
+    def __init__(self, system: System, lifespan: Callable[[str], Awaitable[None]] | None = None) -> None:
+        self.system = system
+        self.router = Router(system.services)
+        self.admin = Admin(system)
+        self.max_body = system.settings.max_body_bytes
+        self._lifespan = lifespan
+        self.extra_routes: list[tuple[str, Callable[[HttpRequest], Awaitable[HttpResponse]]]] = []
+
+    def mount(self, prefix: str, handler: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
+        """Serve every path under `prefix` with `handler` (Runtime API, execute-api, console...)."""
+        self.extra_routes.append((prefix, handler))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan_events(receive, send)
+
+    async def _lifespan_events(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    if self._lifespan:
+                        await self._lifespan("startup")
+                except Exception as exc:
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._lifespan:
+                    await self._lifespan("shutdown")
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
+                raise BodyTooLarge
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > self.max_body:
+                    raise BodyTooLarge
+                chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            body = await self._read_body(scope, receive)
+        except BodyTooLarge:
+            await _write(send, _error(413, "RequestEntityTooLarge", "Request body is too large."), "")
+            return
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        client = scope.get("client")
+        request = HttpRequest(
+            method=scope["method"],
+            path=scope["path"],
+            query_string=scope["query_string"].decode("latin-1"),
+            headers=headers,
+            body=body,
+            client=client[0] if client else "",
+        )
+        request_id = str(uuid.uuid4())
+        try:
+            response = await self.handle(request, request_id)
+        except Exception:
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            response = _error(500, "InternalFailure", "The request processing has failed.")
+        await _write(send, response, request_id)
+
+    async def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
+        path = request.path
+        if path.startswith(ADMIN_PREFIX):
+            return await self.admin.handle(request)
+        for prefix, handler in self.extra_routes:
+            if path.startswith(prefix):
+                return await handler(request)
+        scope = credential_scope(request)
+        route = self.router.route(request, scope)
+        if route is None:
+            return _error(400, "UnrecognizedClientException", "No AWS service here answers this request.")
+        settings = self.system.settings
+        ctx = RequestContext(
+            service=route.service.name,
+            account=account_for_key(scope.access_key, settings.default_account),
+            region=scope.region or settings.default_region,
+            request_id=request_id,
+            access_key=scope.access_key,
+            request=request,
+        )
+        return await dispatch(route.service, protocol(route.protocol), request, ctx)
+
+
+async def _write(send: Send, response: HttpResponse, request_id: str) -> None:
+    headers = [
+        (b"content-type", response.content_type.encode()),
+        (b"content-length", str(len(response.body)).encode()),
+    ]
+    if request_id:
+        headers.append((b"x-amz-request-id", request_id.encode()))
+    headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers)
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})

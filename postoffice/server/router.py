@@ -1,0 +1,85 @@
+"""Which service a request is for, and in which of its protocols it speaks.
+
+Clues, strongest first: the X-Amz-Target header, a Smithy RPC v2 path, the SigV4 credential
+scope (Authorization header or presigned query), the Host (`sqs.<region>.localhost`), the
+path (`/<account>/<queue>`), and for unsigned query requests the API Version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from postoffice.protocol.http import HttpRequest
+from postoffice.protocol.sigv4 import CredentialScope
+from postoffice.services.base import Service
+
+_QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
+_SMITHY_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
+_FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Route:
+    service: Service
+    protocol: str
+
+
+class Router:
+    def __init__(self, services: dict[str, Service]) -> None:
+        self.services = services
+        self.by_target: dict[str, Service] = {}
+        self.by_signing_name: dict[str, Service] = {}
+        self.by_api_version: dict[str, Service] = {}
+        self.by_smithy_name: dict[str, Service] = {}
+        for service in services.values():
+            if service.target_prefix:
+                self.by_target[service.target_prefix] = service
+                self.by_smithy_name[service.target_prefix] = service
+            self.by_signing_name.setdefault(service.signing_name, service)
+            self.by_signing_name.setdefault(service.model.metadata.get("endpointPrefix", ""), service)
+            if "query" in service.protocols:
+                self.by_api_version[service.model.api_version] = service
+
+    def route(self, request: HttpRequest, scope: CredentialScope) -> Route | None:
+        headers = request.headers
+        target = headers.get("x-amz-target")
+        if target:
+            service = self.by_target.get(target.rpartition(".")[0])
+            return Route(service, "json") if service else None
+        if headers.get("smithy-protocol") == "rpc-v2-cbor":
+            match = _SMITHY_PATH.match(request.path)
+            service = self.by_smithy_name.get(match.group(1)) if match else None
+            return Route(service, "smithy-rpc-v2-cbor") if service else None
+        service = self.by_signing_name.get(scope.service) if scope.service else None
+        if service is None:
+            service = self._from_host_or_path(request)
+        if service is None:
+            service = self._from_query_version(request)
+        if service is None:
+            return None
+        return Route(service, self._protocol_of(service, request))
+
+    def _from_host_or_path(self, request: HttpRequest) -> Service | None:
+        host = request.host.split(":", 1)[0]
+        first_label = host.split(".", 1)[0]
+        if first_label in self.services and "." in host:
+            return self.services[first_label]
+        if _QUEUE_PATH.match(request.path):
+            return self.services.get("sqs")
+        return None
+
+    def _from_query_version(self, request: HttpRequest) -> Service | None:
+        version = request.query_value("Version")
+        if version is None and request.content_type == _FORM:
+            match = re.search(rb"(?:^|&)Version=([^&]*)", request.body)
+            version = match.group(1).decode() if match else None
+        return self.by_api_version.get(version) if version else None
+
+    @staticmethod
+    def _protocol_of(service: Service, request: HttpRequest) -> str:
+        if "query" in service.protocols and (
+            request.content_type == _FORM or (request.method == "GET" and "Action=" in request.query_string)
+        ):
+            return "query"
+        return service.protocols[0]
