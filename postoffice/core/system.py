@@ -10,6 +10,7 @@ from postoffice.core.clock import Clock
 from postoffice.core.store.base import Store
 
 if TYPE_CHECKING:
+    from postoffice.core.queues.engine import QueueEngine
     from postoffice.services.base import Service
 
 
@@ -19,6 +20,7 @@ class System:
     store: Store
     clock: Clock
     services: dict[str, Service] = field(default_factory=dict)
+    queues: QueueEngine | None = None  # the queue engine, set up by server.main.build_system
 
     def service(self, name: str) -> Service:
         return self.services[name]

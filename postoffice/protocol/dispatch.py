@@ -25,7 +25,7 @@ async def dispatch(
         operation = operation_model(service.model_name or service.name, name) if name else None
         if operation is None:
             raise unknown_operation(name)
-        params = wire.parse(service, operation, request)
+        params = service.complete_params(ctx, wire.parse(service, operation, request))
         violations = validate(operation.input_shape, params)
         if violations:
             raise service.validation_error(ctx, violations)

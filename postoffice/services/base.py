@@ -65,6 +65,10 @@ class Service:
     def signing_name(self) -> str:
         return self.model.metadata.get("signingName") or self.model.metadata.get("endpointPrefix") or self.name
 
+    def complete_params(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """Fill parameters the request carries outside its body (e.g. SQS's queue URL path)."""
+        return params
+
     def validation_error(self, ctx: RequestContext, violations: list[Violation]) -> ServiceError:
         """The error a request that breaks the model's constraints gets from this service."""
         return validation_exception(violations, self.validation_error_code)

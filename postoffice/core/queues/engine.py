@@ -1,0 +1,178 @@
+"""The queue engine: one durable mechanism under everything asynchronous (DESIGN.md principle 3).
+
+SQS queues are engine queues. So are the internal hops AWS retries: SNS -> subscriber,
+EventBridge -> target, Lambda asynchronous invocations, Step Functions timers, Scheduler.
+Each of those owns an engine queue (e.g. `postoffice:sns:deliveries`) and a consumer loop
+(`consume`) that receives, does the work, deletes on success, and on failure makes the
+message visible again after a back-off with `change_visibility`.
+
+Queues are named by an engine id; SQS uses the queue ARN. The engine knows only what it
+needs to behave (FIFO, visibility, delay, retention, redrive, deduplication); what a message
+means to its service (SQS message attributes, MD5s, an SNS envelope...) travels in the
+opaque `attributes` dict.
+
+Every mutating call returns once its change is durable (the store's group commit). Receive
+never scans the backlog: claiming the next visible message costs the same with ten messages
+queued or ten million.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass
+class QueueConfig:
+    """How one engine queue behaves. Durations are seconds."""
+
+    fifo: bool = False
+    visibility_timeout: float = 30.0
+    delay: float = 0.0
+    retention: float = 345_600.0
+    content_based_deduplication: bool = False
+    deduplication_scope: Literal["queue", "messageGroup"] = "queue"
+    # Redrive: on the receive that would exceed max_receive_count the message moves to
+    # dead_letter_queue (an engine id) instead of being returned.
+    max_receive_count: int | None = None
+    dead_letter_queue: str | None = None
+
+
+@dataclass
+class NewMessage:
+    body: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    delay: float | None = None  # None: the queue's delay
+    group_id: str | None = None
+    deduplication_id: str | None = None  # FIFO; content-based when None and the queue allows it
+
+
+@dataclass
+class Sent:
+    message_id: str
+    sequence_number: str | None = None  # FIFO only
+    duplicate: bool = False  # FIFO: deduplicated within the 5-minute window
+
+
+@dataclass
+class Message:
+    queue: str
+    message_id: str
+    body: str
+    attributes: dict[str, Any]
+    sent_at: float
+    receive_count: int
+    first_received_at: float | None
+    receipt_handle: str
+    group_id: str | None = None
+    deduplication_id: str | None = None
+    sequence_number: str | None = None
+    dead_letter_source: str | None = None  # engine id of the queue it was dead-lettered from
+
+
+@dataclass
+class Counts:
+    visible: int
+    in_flight: int
+    delayed: int
+
+
+class QueueEngineError(Exception):
+    """Base of the engine's own errors; services map them to their AWS error codes."""
+
+
+class QueueNotFound(QueueEngineError):
+    pass
+
+
+class ReceiptHandleInvalid(QueueEngineError):
+    """The handle is malformed or names no message this queue ever had."""
+
+
+class MessageNotInflight(QueueEngineError):
+    """ChangeMessageVisibility on a message that is not in flight."""
+
+
+class VisibilityTimeoutTooLong(QueueEngineError):
+    """The new timeout would keep the message invisible past 12 hours since it was received."""
+
+
+@dataclass
+class EntryResult:
+    """Outcome of one entry of a batch call: `error` is None on success."""
+
+    error: QueueEngineError | None = None
+
+
+MAX_VISIBILITY_SECONDS = 43_200  # 12 hours from the receive
+DEDUPLICATION_WINDOW_SECONDS = 300
+
+
+class QueueEngine(ABC):
+    @abstractmethod
+    async def create_queue(self, queue: str, config: QueueConfig) -> None:
+        """Create or reconfigure `queue` (idempotent)."""
+
+    @abstractmethod
+    def config(self, queue: str) -> QueueConfig | None: ...
+
+    @abstractmethod
+    async def delete_queue(self, queue: str) -> None:
+        """Drop the queue and all its messages. Waiting receivers return empty."""
+
+    @abstractmethod
+    async def send(self, queue: str, messages: list[NewMessage]) -> list[Sent]:
+        """Enqueue in order; durable on return. Long-polling receivers wake at once."""
+
+    @abstractmethod
+    async def receive(
+        self,
+        queue: str,
+        max_messages: int = 1,
+        visibility_timeout: float | None = None,
+        wait_seconds: float = 0.0,
+        attempt_id: str | None = None,
+    ) -> list[Message]:
+        """Claim up to `max_messages` visible messages for `visibility_timeout` seconds.
+
+        With `wait_seconds` > 0, waits on the clock until at least one message is
+        available or the time is up: no polling loop. FIFO queues return messages in order
+        and never from a group that has a message in flight; `attempt_id` makes a retried
+        FIFO receive return the same messages (5-minute window). Messages past their
+        queue's max_receive_count go to its dead-letter queue instead.
+        """
+
+    @abstractmethod
+    async def delete(self, queue: str, receipt_handles: list[str]) -> list[EntryResult]: ...
+
+    @abstractmethod
+    async def change_visibility(self, queue: str, changes: list[tuple[str, float]]) -> list[EntryResult]:
+        """Set each (receipt handle, seconds from now) message's visibility; 0 releases it."""
+
+    @abstractmethod
+    async def purge(self, queue: str) -> None: ...
+
+    @abstractmethod
+    def counts(self, queue: str) -> Counts: ...
+
+    @abstractmethod
+    def consume(
+        self,
+        queue: str,
+        handler: Callable[[Message], Awaitable[float | None]],
+        concurrency: int = 1,
+        batch_size: int = 1,
+    ) -> Consumer:
+        """Run `handler` for each message of `queue` in background tasks until stopped.
+
+        The handler returns None when the work is done (the message is deleted) or the
+        seconds after which to try again (the message becomes visible then). An exception
+        counts as "try again after the queue's visibility timeout".
+        """
+
+
+class Consumer(ABC):
+    @abstractmethod
+    async def stop(self) -> None: ...
