@@ -80,15 +80,13 @@ class Application:
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
-                raise BodyTooLarge
         while True:
             message = await receive()
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
                 if size > self.max_body:
+                    await _discard(receive, limit=4 * self.max_body)
                     raise BodyTooLarge
                 chunks.append(chunk)
             if not message.get("more_body"):
@@ -140,6 +138,16 @@ class Application:
             request=request,
         )
         return await dispatch(route.service, protocol(route.protocol), request, ctx)
+
+
+async def _discard(receive: Receive, limit: int) -> None:
+    """Read and drop the rest of a refused body so the client can read our 413 answer."""
+    size = 0
+    while size < limit:
+        message = await receive()
+        size += len(message.get("body", b""))
+        if not message.get("more_body"):
+            return
 
 
 async def _write(send: Send, response: HttpResponse, request_id: str) -> None:
