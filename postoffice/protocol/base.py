@@ -22,7 +22,11 @@ class WireProtocol(ABC):
 
     @abstractmethod
     def operation_name(self, service: Service, request: HttpRequest) -> str:
-        """The operation the request names (target header, Action, or path); '' if none."""
+        """The operation the request names (target header, Action, or path); '' if none.
+
+        A protocol with its own answer for a missing or unknown operation (query's
+        `MissingAction` / `InvalidAction`, rest's 404) raises it here as a ServiceError.
+        """
 
     @abstractmethod
     def parse(self, service: Service, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:

@@ -1,9 +1,15 @@
-"""Shape-driven conversion between wire values and Python values for JSON-like protocols.
+"""Shape-driven conversion between wire values and Python values for JSON-like bodies.
 
 Decoding checks every value's type against the model (a wrong type is the client's mistake:
-SerializationException, never a crash in a service) and converts blobs (base64) and
-timestamps. Encoding does the reverse for results. Both are compiled per shape; a shape tree
-without blobs or timestamps encodes as-is.
+SerializationException, never a crash in a service), checks integer ranges, and converts
+blobs (base64) and timestamps. The same decoders read CBOR bodies, whose blobs arrive as
+bytes and timestamps as datetimes. Encoding does the reverse for results, for JSON
+(`encode`) or CBOR (`encode_cbor`). Both are compiled per shape; a shape tree that needs no
+conversion and no renaming encodes as-is.
+
+Members bound to the URI, query string, headers or status code (rest protocols) are not
+part of a body and are skipped here. Body members are named by their `locationName` when
+the model gives one (API Gateway's `item`).
 
 Inside postoffice, timestamps are float epoch seconds and blobs are bytes.
 """
@@ -16,15 +22,23 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import cbor2
 from botocore.model import Shape
 
 from postoffice.protocol.errors import ServiceError, serialization_error
+from postoffice.protocol.shapes import body_members, compiled, needs, per_object, shape_key
 
 Decoder = Callable[[Any], Any]
 Encoder = Callable[[Any], Any]
 
-_decoders: dict[int, Decoder] = {}
-_encoders: dict[int, Encoder | None] = {}
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+
+_decoders: dict[Any, Decoder] = {}
+_encoders: dict[Any, Encoder] = {}
+_entry_decoders: dict[int, tuple[Shape, Decoder]] = {}
+_entry_encoders: dict[int, tuple[Shape, Encoder | None]] = {}
+_entry_cbor_encoders: dict[int, tuple[Shape, Encoder | None]] = {}
 
 _JSON_TYPE_NAMES = {
     dict: "START_OBJECT",
@@ -42,11 +56,13 @@ def _wrong_type(value: Any, expected: str) -> ServiceError:
 
 
 def parse_timestamp(value: Any) -> float:
-    """Epoch seconds from a JSON number or an ISO-8601 / RFC-822 string."""
+    """Epoch seconds from a number, a datetime, or an ISO-8601 / RFC-822 string."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float)):
         return float(value)
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -65,16 +81,16 @@ def parse_timestamp(value: Any) -> float:
     raise ValueError(value)
 
 
+def integer_bounds(shape: Shape) -> tuple[int, int]:
+    return INT64 if shape.type_name == "long" else INT32
+
+
+def wire_name(name: str, member: Shape) -> str:
+    return member.serialization.get("name", name)
+
+
 def decoder_for(shape: Shape) -> Decoder:
-    key = id(shape)
-    decoder = _decoders.get(key)
-    if decoder is None:
-        holder: list[Decoder] = []
-        _decoders[key] = lambda value: holder[0](value)
-        decoder = _compile_decoder(shape)
-        holder.append(decoder)
-        _decoders[key] = decoder
-    return decoder
+    return compiled(_decoders, shape_key(shape), lambda: _compile_decoder(shape))
 
 
 def decode(shape: Shape | None, value: Any) -> Any:
@@ -82,25 +98,15 @@ def decode(shape: Shape | None, value: Any) -> Any:
         return {}
     if value is None:
         value = {}
-    return decoder_for(shape)(value)
+    return per_object(_entry_decoders, shape, decoder_for)(value)
 
 
 def _compile_decoder(shape: Shape) -> Decoder:
     kind = shape.type_name
     if kind == "structure":
-        members = {name: decoder_for(member) for name, member in shape.members.items()}
-
-        def decode_structure(value: Any) -> Any:
-            if not isinstance(value, dict):
-                raise _wrong_type(value, "START_OBJECT")
-            out = {}
-            for name, item in value.items():
-                member = members.get(name)
-                if member is not None and item is not None:
-                    out[name] = member(item)
-            return out
-
-        return decode_structure
+        if shape.metadata.get("document"):
+            return lambda value: value
+        return _structure_decoder(shape)
     if kind == "list":
         item_decoder = decoder_for(shape.member)
 
@@ -129,15 +135,7 @@ def _compile_decoder(shape: Shape) -> Decoder:
 
         return decode_string
     if kind in ("integer", "long"):
-
-        def decode_integer(value: Any) -> Any:
-            if isinstance(value, bool) or not isinstance(value, int):
-                if isinstance(value, float) and value.is_integer():
-                    return int(value)
-                raise _wrong_type(value, "VALUE_NUMBER_INT")
-            return value
-
-        return decode_integer
+        return _integer_decoder(shape)
     if kind in ("float", "double"):
 
         def decode_float(value: Any) -> Any:
@@ -181,25 +179,59 @@ def _compile_decoder(shape: Shape) -> Decoder:
     return lambda value: value
 
 
+def _structure_decoder(shape: Shape) -> Decoder:
+    members = {wire_name(name, member): (name, decoder_for(member)) for name, member in body_members(shape).items()}
+
+    def decode_structure(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _wrong_type(value, "START_OBJECT")
+        out = {}
+        for key, item in value.items():
+            member = members.get(key)
+            if member is not None and item is not None:
+                out[member[0]] = member[1](item)
+        return out
+
+    return decode_structure
+
+
+def _integer_decoder(shape: Shape) -> Decoder:
+    low, high = integer_bounds(shape)
+    kind = "int" if shape.type_name == "integer" else "long"
+
+    def decode_integer(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise _wrong_type(value, "VALUE_NUMBER_INT")
+        if value < low or value > high:
+            raise serialization_error(f"Numeric value ({value}) out of range of {kind} ({low} - {high})")
+        return value
+
+    return decode_integer
+
+
 # Encoding (results) ---------------------------------------------------------------------
 
 
-def encoder_for(shape: Shape) -> Encoder | None:
-    """None when values of this shape go on the wire unchanged."""
-    key = id(shape)
-    if key in _encoders:
-        return _encoders[key]
-    _encoders[key] = None  # recursion guard: a recursive shape without conversions stays None
-    encoder = _compile_encoder(shape)
-    _encoders[key] = encoder
-    return encoder
+def _converts_for_json(shape: Shape) -> bool:
+    if shape.type_name in ("blob", "timestamp"):
+        return True
+    if shape.type_name == "structure" and not shape.metadata.get("document"):
+        members = shape.members
+        return any(
+            wire_name(name, member) != name or member.serialization.get("location") for name, member in members.items()
+        )
+    return False
 
 
-def encode(shape: Shape | None, value: Any) -> Any:
-    if shape is None or value is None:
-        return {} if value is None else value
-    encoder = encoder_for(shape)
-    return value if encoder is None else encoder(value)
+def _converts_for_cbor(shape: Shape) -> bool:
+    if shape.type_name == "timestamp":
+        return True
+    if shape.type_name == "structure" and not shape.metadata.get("document"):
+        return any(wire_name(name, member) != name for name, member in shape.members.items())
+    return False
 
 
 def timestamp_to_epoch(value: Any) -> Any:
@@ -210,35 +242,77 @@ def timestamp_to_epoch(value: Any) -> Any:
     return value
 
 
-def _compile_encoder(shape: Shape) -> Encoder | None:
+def _blob_to_base64(value: Any) -> str:
+    return base64.b64encode(value if isinstance(value, (bytes, bytearray)) else str(value).encode()).decode()
+
+
+def _blob_to_bytes(value: Any) -> bytes:
+    return bytes(value) if isinstance(value, (bytes, bytearray)) else str(value).encode()
+
+
+def _timestamp_to_tag(value: Any) -> cbor2.CBORTag:
+    return cbor2.CBORTag(1, timestamp_to_epoch(value))
+
+
+_JSON = ("json", _converts_for_json, _blob_to_base64, timestamp_to_epoch)
+_CBOR = ("cbor", _converts_for_cbor, _blob_to_bytes, _timestamp_to_tag)
+
+
+def encoder_for(shape: Shape, flavour: tuple[Any, ...] = _JSON) -> Encoder | None:
+    """None when values of this shape go on the wire unchanged."""
+    if not needs(shape, flavour[1]):
+        return None
+    return compiled(_encoders, (flavour[0], shape_key(shape)), lambda: _compile_encoder(shape, flavour))
+
+
+def cbor_encoder_for(shape: Shape) -> Encoder | None:
+    return encoder_for(shape, _CBOR)
+
+
+def encode(shape: Shape | None, value: Any) -> Any:
+    if shape is None or value is None:
+        return {} if value is None else value
+    encoder = per_object(_entry_encoders, shape, encoder_for)
+    return value if encoder is None else encoder(value)
+
+
+def encode_cbor(shape: Shape | None, value: Any) -> Any:
+    if shape is None or value is None:
+        return {} if value is None else value
+    encoder = per_object(_entry_cbor_encoders, shape, cbor_encoder_for)
+    return value if encoder is None else encoder(value)
+
+
+def _compile_encoder(shape: Shape, flavour: tuple[Any, ...]) -> Encoder:
     kind = shape.type_name
     if kind == "structure":
-        members = {name: encoder_for(member) for name, member in shape.members.items()}
-        converting = {name: enc for name, enc in members.items() if enc is not None}
-        if not converting:
-            return None
+        members = {
+            name: (wire_name(name, member), encoder_for(member, flavour))
+            for name, member in body_members(shape).items()
+        }
 
         def encode_structure(value: Any) -> Any:
-            out = dict(value)
-            for name, enc in converting.items():
-                item = out.get(name)
-                if item is not None:
-                    out[name] = enc(item)
+            out = {}
+            for name, item in value.items():
+                member = members.get(name)
+                if member is None or item is None:
+                    continue
+                out[member[0]] = item if member[1] is None else member[1](item)
             return out
 
         return encode_structure
     if kind == "list":
-        item_encoder = encoder_for(shape.member)
+        item_encoder = encoder_for(shape.member, flavour)
         if item_encoder is None:
-            return None
-        return lambda value: [item_encoder(item) if item is not None else None for item in value]
+            return list
+        return lambda value: [None if item is None else item_encoder(item) for item in value]
     if kind == "map":
-        value_encoder = encoder_for(shape.value)
+        value_encoder = encoder_for(shape.value, flavour)
         if value_encoder is None:
-            return None
-        return lambda value: {k: value_encoder(v) if v is not None else None for k, v in value.items()}
+            return dict
+        return lambda value: {k: None if v is None else value_encoder(v) for k, v in value.items()}
     if kind == "blob":
-        return lambda value: base64.b64encode(value if isinstance(value, bytes) else value.encode()).decode()
+        return flavour[2]
     if kind == "timestamp":
-        return timestamp_to_epoch
-    return None
+        return flavour[3]
+    return lambda value: value

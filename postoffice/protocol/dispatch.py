@@ -15,9 +15,7 @@ from postoffice.services.base import Service
 log = logging.getLogger("postoffice.dispatch")
 
 
-async def dispatch(
-    service: Service, wire: WireProtocol, request: HttpRequest, ctx: RequestContext
-) -> HttpResponse:
+async def dispatch(service: Service, wire: WireProtocol, request: HttpRequest, ctx: RequestContext) -> HttpResponse:
     ctx.protocol = wire.name
     try:
         name = wire.operation_name(service, request)

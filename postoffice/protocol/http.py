@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 
@@ -14,6 +15,8 @@ class HttpRequest:
     headers: dict[str, str]
     body: bytes
     client: str = ""
+    raw_path: str = ""  # the path as sent, still percent-encoded (a label may hold an encoded '/')
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # what a protocol worked out once
 
     _query: list[tuple[str, str]] | None = field(default=None, repr=False)
 

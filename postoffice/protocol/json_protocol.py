@@ -8,14 +8,42 @@ import orjson
 from botocore.model import OperationModel
 
 from postoffice.protocol.base import WireProtocol
-from postoffice.protocol.codec import decode, encode
+from postoffice.protocol.codec import decode, encode, encoder_for
 from postoffice.protocol.context import RequestContext
-from postoffice.protocol.errors import ServiceError, serialization_error
+from postoffice.protocol.error_info import WireError, wire_error
+from postoffice.protocol.errors import ServiceError, serialization_error, unsupported_media_type
 from postoffice.protocol.http import HttpRequest, HttpResponse
-from postoffice.protocol.models import error_wire_code
 
 if TYPE_CHECKING:
     from postoffice.services.base import Service
+
+NOT_AN_OBJECT = "Start of structure or map found where not expected."
+
+
+def json_body(body: bytes) -> dict[str, Any]:
+    """A request body that must be a JSON object; empty is {}."""
+    if not body or body.isspace():
+        return {}
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise serialization_error(NOT_AN_OBJECT) from None
+    if not isinstance(data, dict):
+        raise serialization_error(NOT_AN_OBJECT)
+    return data
+
+
+def error_document(wire: WireError, code: str) -> dict[str, Any]:
+    """`__type`, the message under the shape's own key, and the error's extra members."""
+    payload: dict[str, Any] = {"__type": code, wire.message_key: wire.message}
+    if wire.fields:
+        fields = wire.fields
+        if wire.shape is not None:
+            encoder = encoder_for(wire.shape)
+            if encoder is not None:
+                fields = encoder(fields)
+        payload.update(fields)
+    return payload
 
 
 class JsonProtocol(WireProtocol):
@@ -27,17 +55,10 @@ class JsonProtocol(WireProtocol):
         return operation if prefix else ""
 
     def parse(self, service: Service, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
-        body = request.body
-        if not body.strip():
-            data: Any = {}
-        else:
-            try:
-                data = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                raise serialization_error("Start of structure or map found where not expected.") from None
-        if not isinstance(data, dict):
-            raise serialization_error("Start of structure or map found where not expected.")
-        return decode(operation.input_shape, data)
+        content_type = request.headers.get("content-type")
+        if content_type and "json" not in content_type.lower():
+            raise unsupported_media_type(request.content_type)
+        return decode(operation.input_shape, json_body(request.body))
 
     def content_type(self, service: Service) -> str:
         return f"application/x-amz-json-{service.model.metadata.get('jsonVersion', '1.0')}"
@@ -49,16 +70,10 @@ class JsonProtocol(WireProtocol):
         return HttpResponse(200, body, [("x-amzn-RequestId", ctx.request_id)], self.content_type(service))
 
     def serialize_error(self, service: Service, error: ServiceError, ctx: RequestContext) -> HttpResponse:
+        wire = wire_error(service, error)
         namespace = service.json_error_namespace
-        payload: dict[str, Any] = {
-            "__type": f"{namespace}#{error.code}" if namespace else error.code,
-            "message": error.message,
-        }
-        payload.update(error.fields)
-        headers = [("x-amzn-RequestId", ctx.request_id), ("x-amzn-ErrorType", error.code)]
+        payload = error_document(wire, f"{namespace}#{wire.code}" if namespace else wire.code)
+        headers = [("x-amzn-RequestId", ctx.request_id), ("x-amzn-ErrorType", wire.code)]
         if service.query_compatible:
-            query_code, _, _ = error_wire_code(service.model_name, error.code)
-            query_code = service.query_error_codes.get(error.code, query_code)
-            fault = "Sender" if error.sender_fault else "Receiver"
-            headers.append(("x-amzn-query-error", f"{query_code};{fault}"))
-        return HttpResponse(error.status, orjson.dumps(payload), headers, self.content_type(service))
+            headers.append(("x-amzn-query-error", f"{wire.query_code};{wire.fault}"))
+        return HttpResponse(wire.status, orjson.dumps(payload), headers, self.content_type(service))

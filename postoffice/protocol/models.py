@@ -29,13 +29,9 @@ def error_shape_names(service: str) -> frozenset[str]:
     return frozenset(shape.name for shape in service_model(service).error_shapes)
 
 
-@cache
 def error_wire_code(service: str, code: str) -> tuple[str, int | None, bool | None]:
     """The query-protocol code, HTTP status and sender fault the model gives error `code`."""
-    model = service_model(service)
-    try:
-        shape = model.shape_for(code)
-    except Exception:
-        return code, None, None
-    error = shape.metadata.get("error", {})
-    return error.get("code", code), error.get("httpStatusCode"), error.get("senderFault")
+    from postoffice.protocol.error_info import error_model
+
+    model = error_model(service, code)
+    return model.query_code, model.status, model.sender_fault

@@ -6,6 +6,7 @@ Signatures are parsed, not verified.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from postoffice.protocol.http import HttpRequest
@@ -35,8 +36,27 @@ def credential_scope(request: HttpRequest) -> CredentialScope:
     return CredentialScope()
 
 
+KeyResolver = Callable[[str], str | None]
+_key_resolvers: list[KeyResolver] = []
+
+
+def register_key_resolver(resolver: KeyResolver) -> None:
+    """Let `resolver` name the account of keys it issued (STS's temporary credentials)."""
+    _key_resolvers.append(resolver)
+
+
+def unregister_key_resolver(resolver: KeyResolver) -> None:
+    if resolver in _key_resolvers:
+        _key_resolvers.remove(resolver)
+
+
 def account_for_key(access_key: str, default_account: str) -> str:
-    """A 12-digit access key id is its own account; any other key maps to the default."""
+    """A 12-digit access key id is its own account; a key a resolver knows is its issuer's
+    account; any other key maps to the default."""
     if _ACCOUNT_KEY.fullmatch(access_key):
         return access_key
+    for resolve in _key_resolvers:
+        account = resolve(access_key)
+        if account is not None:
+            return account
     return default_account

@@ -15,10 +15,12 @@ from typing import Any
 from botocore.model import Shape
 
 from postoffice.protocol.errors import Violation
+from postoffice.protocol.shapes import compiled, per_object, shape_key
 
 Checker = Callable[[Any, str, list[Violation]], None]
 
-_cache: dict[int, Checker] = {}
+_cache: dict[Any, Checker] = {}
+_entry: dict[int, tuple[Shape, Checker]] = {}
 
 
 def validate(shape: Shape | None, value: Any) -> list[Violation]:
@@ -26,21 +28,12 @@ def validate(shape: Shape | None, value: Any) -> list[Violation]:
     if shape is None:
         return []
     violations: list[Violation] = []
-    checker_for(shape)(value, "", violations)
+    per_object(_entry, shape, checker_for)(value, "", violations)
     return violations
 
 
 def checker_for(shape: Shape) -> Checker:
-    key = id(shape)
-    checker = _cache.get(key)
-    if checker is None:
-        # Recursive shapes: install a trampoline before compiling the members.
-        holder: list[Checker] = []
-        _cache[key] = lambda value, path, out: holder[0](value, path, out)
-        checker = _compile(shape)
-        holder.append(checker)
-        _cache[key] = checker
-    return checker
+    return compiled(_cache, shape_key(shape), lambda: _compile(shape))
 
 
 def _join(path: str, name: str) -> str:

@@ -6,8 +6,9 @@ protocol layer already does the parsing a framework would.
 
 from __future__ import annotations
 
+import itertools
 import logging
-import uuid
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,6 +40,23 @@ def _error(status: int, code: str, message: str) -> HttpResponse:
     return HttpResponse(status, orjson.dumps({"__type": code, "message": message}))
 
 
+class RequestIds:
+    """UUID-shaped request ids: a random prefix per process and a counter.
+
+    uuid4() reads the OS random source on every call (about 2 us, more than decoding a whole
+    SendMessage); a counter behind a random prefix is unique per process for 0.3 us.
+    """
+
+    def __init__(self) -> None:
+        r = os.urandom(10).hex()
+        variant = "89ab"[int(r[16], 16) & 3]
+        self._prefix = f"{r[:8]}-{r[8:12]}-4{r[12:15]}-{variant}{r[15:18]}-"
+        self._counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
+
+    def __call__(self) -> str:
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+
+
 class Application:
     def __init__(self, system: System, lifespan: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.system = system
@@ -46,6 +64,7 @@ class Application:
         self.admin = Admin(system)
         self.max_body = system.settings.max_body_bytes
         self._lifespan = lifespan
+        self.request_id = RequestIds()
         self.extra_routes: list[tuple[str, Callable[[HttpRequest], Awaitable[HttpResponse]]]] = []
 
     def mount(self, prefix: str, handler: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
@@ -78,19 +97,24 @@ class Application:
                 return
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        message = await receive()
+        first = message.get("body", b"")
+        if not message.get("more_body") and len(first) <= self.max_body:
+            return first
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await receive()
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
                 if size > self.max_body:
-                    await _discard(receive, limit=4 * self.max_body)
+                    if message.get("more_body"):
+                        await _discard(receive, limit=4 * self.max_body)
                     raise BodyTooLarge
                 chunks.append(chunk)
             if not message.get("more_body"):
                 break
+            message = await receive()
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -108,8 +132,9 @@ class Application:
             headers=headers,
             body=body,
             client=client[0] if client else "",
+            raw_path=(scope.get("raw_path") or b"").decode("latin-1"),
         )
-        request_id = str(uuid.uuid4())
+        request_id = self.request_id()
         try:
             response = await self.handle(request, request_id)
         except Exception:
@@ -150,13 +175,19 @@ async def _discard(receive: Receive, limit: int) -> None:
             return
 
 
+_content_types: dict[str, tuple[bytes, bytes]] = {}
+
+
 async def _write(send: Send, response: HttpResponse, request_id: str) -> None:
-    headers = [
-        (b"content-type", response.content_type.encode()),
-        (b"content-length", str(len(response.body)).encode()),
-    ]
-    if request_id:
-        headers.append((b"x-amz-request-id", request_id.encode()))
-    headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers)
+    content_type = _content_types.get(response.content_type)
+    if content_type is None:
+        content_type = _content_types[response.content_type] = (b"content-type", response.content_type.encode())
+    headers = [content_type, (b"content-length", b"%d" % len(response.body))]
+    has_id = False
+    for name, value in response.headers:
+        has_id = has_id or name == "x-amzn-RequestId"
+        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+    if request_id and not has_id:
+        headers.append((b"x-amzn-requestid", request_id.encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})

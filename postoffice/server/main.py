@@ -12,6 +12,7 @@ import uvicorn
 from postoffice import __version__
 from postoffice.config import Settings
 from postoffice.core.clock import make_clock
+from postoffice.core.queues import make_queue_engine
 from postoffice.core.store import open_store
 from postoffice.core.store.records import SCHEMA as RECORDS_SCHEMA
 from postoffice.core.system import System
@@ -24,7 +25,8 @@ log = logging.getLogger("postoffice")
 def build_system(settings: Settings) -> System:
     store = open_store(settings.store, settings.data_dir)
     store.migrate("records", RECORDS_SCHEMA)
-    system = System(settings=settings, store=store, clock=make_clock(settings.clock))
+    clock = make_clock(settings.clock)
+    system = System(settings=settings, store=store, clock=clock, queues=make_queue_engine(store, clock))
     build_services(system)
     return system
 
@@ -34,16 +36,24 @@ def build_app(settings: Settings) -> Application:
 
     async def lifespan(event: str) -> None:
         if event == "startup":
+            if system.queues is not None:
+                await system.queues.start()
             for service in system.services.values():
                 await service.start()
             _announce(settings, system)
         else:
             for service in reversed(list(system.services.values())):
                 await service.stop()
+            if system.queues is not None:
+                await system.queues.stop()
             await system.store.flush()
             system.store.close()
 
-    return Application(system, lifespan)
+    app = Application(system, lifespan)
+    lambda_http = getattr(system.services.get("lambda"), "http", None)
+    if lambda_http is not None:
+        app.mount("/_lambda/", lambda_http)  # code downloads and function URLs
+    return app
 
 
 def _announce(settings: Settings, system: System) -> None:
@@ -97,4 +107,3 @@ def _has(module: str) -> bool:
     except ImportError:
         return False
     return True
-

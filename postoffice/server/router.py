@@ -2,7 +2,8 @@
 
 Clues, strongest first: the X-Amz-Target header, a Smithy RPC v2 path, the SigV4 credential
 scope (Authorization header or presigned query), the Host (`sqs.<region>.localhost`), the
-path (`/<account>/<queue>`), and for unsigned query requests the API Version.
+path (`/<account>/<queue>`, or a rest service's request URIs such as Lambda's
+`/2015-03-31/functions`), and for unsigned query requests the API Version.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from postoffice.protocol.http import HttpRequest
+from postoffice.protocol.rest_routes import first_segment, route_table
 from postoffice.protocol.sigv4 import CredentialScope
 from postoffice.services.base import Service
 
@@ -32,6 +34,7 @@ class Router:
         self.by_signing_name: dict[str, Service] = {}
         self.by_api_version: dict[str, Service] = {}
         self.by_smithy_name: dict[str, Service] = {}
+        self.by_rest_segment: dict[str, list[Service]] = {}
         for service in services.values():
             if service.target_prefix:
                 self.by_target[service.target_prefix] = service
@@ -40,6 +43,9 @@ class Router:
             self.by_signing_name.setdefault(service.model.metadata.get("endpointPrefix", ""), service)
             if "query" in service.protocols:
                 self.by_api_version[service.model.api_version] = service
+            if "rest-json" in service.protocols:
+                for segment in route_table(service.model_name or service.name).first_segments:
+                    self.by_rest_segment.setdefault(segment, []).append(service)
 
     def route(self, request: HttpRequest, scope: CredentialScope) -> Route | None:
         headers = request.headers
@@ -55,6 +61,8 @@ class Router:
         if service is None:
             service = self._from_host_or_path(request)
         if service is None:
+            service = self._from_rest_path(request)
+        if service is None:
             service = self._from_query_version(request)
         if service is None:
             return None
@@ -68,6 +76,20 @@ class Router:
         if _QUEUE_PATH.match(request.path):
             return self.services.get("sqs")
         return None
+
+    def _from_rest_path(self, request: HttpRequest) -> Service | None:
+        candidates = self.by_rest_segment.get(first_segment(request.path))
+        if not candidates:
+            return None
+        if len(candidates) > 1:
+            query: dict[str, list[str]] = {}
+            for key, value in request.query:
+                query.setdefault(key, []).append(value)
+            path = request.raw_path or request.path
+            for service in candidates:
+                if route_table(service.model_name or service.name).match(request.method, path, query):
+                    return service
+        return candidates[0]
 
     def _from_query_version(self, request: HttpRequest) -> Service | None:
         version = request.query_value("Version")

@@ -8,8 +8,12 @@ from postoffice.core.system import System
 from postoffice.services.base import Service
 
 SERVICE_CLASSES = [
-    "postoffice.services.sts.api:Sts",
     "postoffice.services.iam.api:Iam",
+    "postoffice.services.sts.api:Sts",
+    "postoffice.services.logs.api:Logs",
+    "postoffice.services.sqs.api:Sqs",
+    "postoffice.services.events.api:Events",
+    "postoffice.services.lambda_.api:Lambda",
 ]
 
 

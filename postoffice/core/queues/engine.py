@@ -99,6 +99,29 @@ class VisibilityTimeoutTooLong(QueueEngineError):
     """The new timeout would keep the message invisible past 12 hours since it was received."""
 
 
+class ReceiptHandleRejected(QueueEngineError):
+    """A well-formed handle that can no longer act on its message.
+
+    SQS answers these with InvalidParameterValue: "Value <handle> for parameter ReceiptHandle
+    is invalid. Reason: <reason>". Raised by `delete` on a FIFO queue when the handle's
+    visibility timeout has expired (RECEIPT_EXPIRED), and by `change_visibility` when the
+    message was deleted or received again since (MESSAGE_NOT_AVAILABLE).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+RECEIPT_EXPIRED = "The receipt handle has expired."
+MESSAGE_NOT_AVAILABLE = "Message does not exist or is not available for visibility timeout change."
+
+
+class ReceiveAttemptNotRetryable(QueueEngineError):
+    """A FIFO receive retried with the same attempt id after one of its messages was deleted,
+    had its visibility changed, or became visible again: the first answer cannot be repeated."""
+
+
 @dataclass
 class EntryResult:
     """Outcome of one entry of a batch call: `error` is None on success."""
@@ -120,7 +143,7 @@ class QueueEngine(ABC):
 
     @abstractmethod
     async def delete_queue(self, queue: str) -> None:
-        """Drop the queue and all its messages. Waiting receivers return empty."""
+        """Drop the queue and all its messages (idempotent). Waiting receivers return empty."""
 
     @abstractmethod
     async def send(self, queue: str, messages: list[NewMessage]) -> list[Sent]:
@@ -138,24 +161,50 @@ class QueueEngine(ABC):
         """Claim up to `max_messages` visible messages for `visibility_timeout` seconds.
 
         With `wait_seconds` > 0, waits on the clock until at least one message is
-        available or the time is up: no polling loop. FIFO queues return messages in order
+        available or the time is up: no polling loop. `math.inf` waits until a message comes
+        (internal consumers), setting no clock timer at all. FIFO queues return messages in order
         and never from a group that has a message in flight; `attempt_id` makes a retried
-        FIFO receive return the same messages (5-minute window). Messages past their
-        queue's max_receive_count go to its dead-letter queue instead.
+        FIFO receive return the same messages and handles (5-minute window, visibility
+        reset) or raises ReceiveAttemptNotRetryable if one of them changed meanwhile. On a
+        standard queue whose messages carry group ids (a fair queue), groups take turns and
+        noisy groups (many messages in flight) yield to quiet ones. A message whose receive
+        would exceed its queue's max_receive_count moves to the dead-letter queue instead
+        (when that queue exists) and another takes its place. Raises QueueNotFound.
         """
 
     @abstractmethod
-    async def delete(self, queue: str, receipt_handles: list[str]) -> list[EntryResult]: ...
+    async def delete(self, queue: str, receipt_handles: list[str]) -> list[EntryResult]:
+        """Delete by receipt handle, per entry: a malformed handle, or one of another queue,
+        is ReceiptHandleInvalid; the handle of a message already gone succeeds silently; on a
+        standard queue, an older handle of a message received again since succeeds without
+        deleting it; on a FIFO queue, a handle whose visibility timeout ended is
+        ReceiptHandleRejected(RECEIPT_EXPIRED)."""
 
     @abstractmethod
     async def change_visibility(self, queue: str, changes: list[tuple[str, float]]) -> list[EntryResult]:
-        """Set each (receipt handle, seconds from now) message's visibility; 0 releases it."""
+        """Set each (receipt handle, seconds from now) message's visibility; 0 releases it.
+
+        Per entry: ReceiptHandleInvalid (malformed or foreign handle), ReceiptHandleRejected
+        (message deleted, or received again since), MessageNotInflight (its timeout already
+        ended), VisibilityTimeoutTooLong (past 12 hours from the receive)."""
 
     @abstractmethod
-    async def purge(self, queue: str) -> None: ...
+    async def purge(self, queue: str) -> None:
+        """Remove every message at once; handles given before stop matching."""
 
     @abstractmethod
-    def counts(self, queue: str) -> Counts: ...
+    def counts(self, queue: str) -> Counts:
+        """Exact at the time of asking (delays and timeouts that ended count as visible);
+        costs a few index lookups whatever the queue's depth."""
+
+    @abstractmethod
+    async def move_messages(self, source: str, destination: str, max_messages: int) -> int:
+        """Move up to `max_messages` visible messages from `source` to `destination` in one
+        durable transaction (the building block of SQS message move tasks); returns how many
+        moved. Moved messages keep id, body, attributes, group and sent time; their receive
+        count starts again at 0 and `dead_letter_source` is cleared. FIFO sources give their
+        messages group by group in order, never from a group with a message in flight.
+        """
 
     @abstractmethod
     def consume(
@@ -171,6 +220,14 @@ class QueueEngine(ABC):
         seconds after which to try again (the message becomes visible then). An exception
         counts as "try again after the queue's visibility timeout".
         """
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Start background work (timers, retention, clean-up); called once the loop runs."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop consumers and background work; waiting receivers return empty."""
 
 
 class Consumer(ABC):

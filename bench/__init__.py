@@ -1,0 +1,1 @@
+"""Benchmarks: load generators, the floor app, scenarios and the runner (see bench/README.md)."""

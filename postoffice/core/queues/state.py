@@ -1,0 +1,115 @@
+"""What the engine keeps about each queue, and the changes one transaction accumulates.
+
+Counter and group changes are tallied while a transaction's statements run and written
+together at its end (`Tally.flush`): one statement per touched queue or group, whatever the
+number of messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import orjson
+
+from postoffice.core.queues.engine import QueueConfig
+from postoffice.core.store.base import Conn
+
+READY, DELAYED, IN_FLIGHT = 0, 1, 2
+INF = math.inf
+SEQUENCE_BASE = 10**19  # FIFO sequence numbers are 20-digit strings, increasing per queue
+
+
+@dataclass(eq=False)
+class QueueState:
+    sid: int  # storage id: changes when the queue is purged
+    name: str
+    config: QueueConfig
+    lineage: int  # storage id at creation: the FIFO deduplication history survives a purge
+    tag: int
+    next_due: float = INF  # no delayed or in-flight message becomes visible before this
+    next_expiry: float = INF  # no message outlives its retention before this
+
+
+class Tally:
+    """Counter and group changes of one transaction, applied together at the end."""
+
+    __slots__ = ("counts", "groups", "wake")
+
+    def __init__(self) -> None:
+        self.counts: dict[int, list[int]] = {}
+        self.groups: dict[tuple[int, str], list[Any]] = {}
+        self.wake: dict[str, int] = {}
+
+    def count(self, sid: int, ready: int = 0, delayed: int = 0, inflight: int = 0) -> None:
+        current = self.counts.get(sid)
+        if current is None:
+            self.counts[sid] = [ready, delayed, inflight]
+        else:
+            current[0] += ready
+            current[1] += delayed
+            current[2] += inflight
+
+    def count_state(self, sid: int, state: int, delta: int) -> None:
+        if state == READY:
+            self.count(sid, ready=delta)
+        elif state == DELAYED:
+            self.count(sid, delayed=delta)
+        else:
+            self.count(sid, inflight=delta)
+
+    def group(self, queue: QueueState, grp: str, total: int = 0, inflight: int = 0) -> None:
+        key = (queue.sid, grp)
+        current = self.groups.get(key)
+        if current is None:
+            self.groups[key] = [queue.config.fifo, total, inflight]
+        else:
+            current[1] += total
+            current[2] += inflight
+
+    def woke(self, name: str, count: int) -> None:
+        self.wake[name] = self.wake.get(name, 0) + count
+
+    def flush(self, conn: Conn, sql: ModuleType) -> None:
+        if self.groups:
+            refresh, drop = [], []
+            for (sid, grp), (fifo, total, inflight) in self.groups.items():
+                refresh.append((total, inflight, fifo, inflight, sid, grp, sid, grp))
+                if total < 0:
+                    drop.append((sid, grp))
+            conn.executemany(sql.REFRESH_GROUP, refresh)
+            if drop:
+                conn.executemany(sql.DROP_EMPTY_GROUP, drop)
+            self.groups.clear()
+        if self.counts:
+            conn.executemany(
+                sql.ADJUST_COUNTS, [(r, d, i, sid) for sid, (r, d, i) in self.counts.items() if r or d or i]
+            )
+            self.counts.clear()
+
+
+def encode_config(config: QueueConfig) -> bytes:
+    return orjson.dumps(dataclasses.asdict(config))
+
+
+def decode_config(blob: bytes) -> QueueConfig:
+    data = orjson.loads(blob)
+    known = {f.name for f in dataclasses.fields(QueueConfig)}
+    return QueueConfig(**{key: value for key, value in data.items() if key in known})
+
+
+def sequence_number(seqno: int | None) -> str | None:
+    return None if seqno is None else str(SEQUENCE_BASE + seqno)
+
+
+def note_group(groups: dict[str, list[Any]], grp: str, ready_rank: float | None) -> None:
+    current = groups.get(grp)
+    if current is None:
+        groups[grp] = [1, ready_rank]
+        return
+    current[0] += 1
+    if ready_rank is not None and (current[1] is None or ready_rank < current[1]):
+        current[1] = ready_rank

@@ -1,0 +1,1 @@
+"""Bootstraps that run inside execution environments (executed as scripts, never imported)."""

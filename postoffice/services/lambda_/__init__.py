@@ -1,0 +1,1 @@
+"""AWS Lambda (see api.py); the execution environments live in postoffice/runtime."""
