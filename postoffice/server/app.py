@@ -29,6 +29,8 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
+HostHandler = Callable[[HttpRequest], Awaitable[HttpResponse | None]]
+
 ADMIN_PREFIX = "/_postoffice"
 
 
@@ -66,10 +68,18 @@ class Application:
         self._lifespan = lifespan
         self.request_id = RequestIds()
         self.extra_routes: list[tuple[str, Callable[[HttpRequest], Awaitable[HttpResponse]]]] = []
+        self.host_routes: list[HostHandler] = []
 
     def mount(self, prefix: str, handler: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
-        """Serve every path under `prefix` with `handler` (Runtime API, execute-api, console...)."""
+        """Serve every path under `prefix` with `handler` (execute-api paths, function URLs...)."""
         self.extra_routes.append((prefix, handler))
+
+    def mount_host(self, handler: HostHandler) -> None:
+        """Let `handler` answer requests by their Host (`<id>.execute-api.localhost`...).
+
+        It returns None for a host it does not serve; keep that check cheap (a substring
+        test), since every request passes through it."""
+        self.host_routes.append(handler)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -149,6 +159,10 @@ class Application:
         for prefix, handler in self.extra_routes:
             if path.startswith(prefix):
                 return await handler(request)
+        for by_host in self.host_routes:
+            answer = await by_host(request)
+            if answer is not None:
+                return answer
         scope = credential_scope(request)
         route = self.router.route(request, scope)
         if route is None:

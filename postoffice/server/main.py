@@ -53,6 +53,7 @@ def build_app(settings: Settings) -> Application:
     lambda_http = getattr(system.services.get("lambda"), "http", None)
     if lambda_http is not None:
         app.mount("/_lambda/", lambda_http)  # code downloads and function URLs
+        app.mount_host(lambda_http.by_host)
     return app
 
 

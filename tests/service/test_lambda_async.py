@@ -152,3 +152,18 @@ def test_idle_environments_are_reaped_on_the_clock(virtual_server: ServerProcess
     server.advance(601)
     wait_for(lambda: server.admin("GET", "health")["services"]["lambda"]["environments"]["idle"] == 0)
     assert invoke_json(lam, "reaped")[1]["invocations"] == 1
+
+
+def test_eventbridge_rule_invokes_a_function(virtual_server: ServerProcess) -> None:
+    server = virtual_server
+    url, arn = _queue(server, "from-rule")
+    create_function(server.client, "on-order")
+    lam = server.client("lambda")
+    lam.put_function_event_invoke_config(FunctionName="on-order", DestinationConfig={"OnSuccess": {"Destination": arn}})
+    events = server.client("events")
+    events.put_rule(Name="orders", EventPattern=json.dumps({"source": ["shop"]}))
+    events.put_targets(Rule="orders", Targets=[{"Id": "fn", "Arn": ARN + "on-order"}])
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "OrderPlaced", "Detail": json.dumps({"id": 7})}])
+    record = json.loads(_one_message(server, url)["Body"])
+    assert record["requestPayload"]["detail"] == {"id": 7}
+    assert record["responsePayload"]["event"]["detail-type"] == "OrderPlaced"

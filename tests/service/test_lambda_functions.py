@@ -72,9 +72,9 @@ def test_create_errors(client: Client) -> None:
     assert code == "InvalidParameterValueException"
     assert message == "The role defined for the function cannot be assumed by Lambda."
 
-    code, message, _ = error_of(lambda: create_function(client, "t", Timeout=901))
+    code, message, _ = error_of(lambda: create_function(client, "t", Timeout=1801))
     assert code == "ValidationException"
-    assert "Value '901' at 'timeout' failed to satisfy constraint" in message
+    assert "Value '1801' at 'timeout' failed to satisfy constraint" in message
     code, message, _ = error_of(lambda: create_function(client, "m", MemorySize=10241))
     assert code == "ValidationException" and "'memorySize'" in message
 
@@ -346,6 +346,11 @@ def test_function_url_requests(server: ServerProcess) -> None:
             "cookies": ["c1=v1", "c2=v2"],
         }
     with urllib.request.urlopen(f"{server.endpoint}/_lambda/url/{url_id}/plain", timeout=30) as response:
+        assert json.loads(response.read()) == {"just": "json"}
+    by_host = urllib.request.Request(
+        f"{server.endpoint}/plain", headers={"Host": f"{url_id}.lambda-url.us-east-1.localhost:{server.port}"}
+    )
+    with urllib.request.urlopen(by_host, timeout=30) as response:
         assert json.loads(response.read()) == {"just": "json"}
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{server.endpoint}/_lambda/url/{'x' * 32}/", timeout=30)

@@ -42,6 +42,8 @@ def test_request_response_context_and_environment(client: Client) -> None:
     assert "/[$LATEST]" in result["log_stream_name"]
     assert 0 < result["remaining_ms"] <= 10_000
     assert result["python"] == "3.12"
+    assert result["limits"] == [1024, (256 + 512) * 1024 * 1024]  # open files; address space: memory + headroom
+    assert result["process_group_leader"] is True
     environ = result["environ"]
     assert environ["GREETING"] == "hi"
     assert environ["AWS_LAMBDA_FUNCTION_NAME"] == "echo"

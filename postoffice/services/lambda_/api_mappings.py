@@ -170,6 +170,8 @@ class MappingOperations(LambdaState):
 
 
 def _check_batching(batch_size: int, window: int, fifo: bool) -> None:
+    if fifo and window > 0:
+        raise invalid("Batching window is not supported for FIFO queues.")
     if fifo and batch_size > MAX_FIFO_BATCH:
         raise invalid(f"Batch size must be between 1 and {MAX_FIFO_BATCH} for FIFO queues.")
     if batch_size > MAX_STANDARD_BATCH:

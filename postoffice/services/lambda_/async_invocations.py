@@ -36,7 +36,7 @@ DEFAULT_WORKERS = 10
 DEFAULT_RETRY_ATTEMPTS = 2
 DEFAULT_EVENT_AGE = 21_600
 RETRY_DELAYS = (60.0, 120.0)  # before the second and the third attempt
-VISIBILITY = 960.0  # longer than any run (900 s), so a crash mid-run retries it later
+VISIBILITY = 1860.0  # longer than any run (1,800 s), so a crash mid-run retries it later
 QUEUE_PREFIX = "postoffice:lambda:async:"
 
 
@@ -98,17 +98,20 @@ class AsyncInvocations:
         event = AsyncEvent(request_id, qualifier, base64.b64encode(payload).decode(), self.service.now(), arn)
         name = queue_name(function)
         if self.engine.config(name) is None:
-            await self.function_changed(function)
+            await self.function_changed(function, create=True)
         await self.engine.send(name, [NewMessage(body=event.encode())])
 
-    async def function_changed(self, function: Function) -> None:
-        """Create the function's queue and (re)size its consumer to its concurrency."""
+    async def function_changed(self, function: Function, create: bool = False) -> None:
+        """(Re)size the consumer of the function's queue to its concurrency. The queue is made on
+        the first asynchronous invoke (`create`): a function never invoked so costs nothing."""
         if not self._started:
             return
         name = queue_name(function)
-        await self.engine.create_queue(
-            name, QueueConfig(visibility_timeout=VISIBILITY, retention=DEFAULT_EVENT_AGE + 3600)
-        )
+        if self.engine.config(name) is None:
+            if not create:
+                return
+            config = QueueConfig(visibility_timeout=VISIBILITY, retention=DEFAULT_EVENT_AGE + 3600)
+            await self.engine.create_queue(name, config)
         workers = DEFAULT_WORKERS if function.reserved_concurrency is None else function.reserved_concurrency
         current = self._consumers.get(name)
         if current is not None and current[0] == workers:
@@ -126,7 +129,7 @@ class AsyncInvocations:
         current = self._consumers.pop(name, None)
         if current is not None:
             await current[1].stop()
-        if self._started:
+        if self._started and self.engine.config(name) is not None:
             await self.engine.delete_queue(name)
 
     def _handler(self, account: str, region: str, name: str) -> Callable[[Message], Awaitable[float | None]]:

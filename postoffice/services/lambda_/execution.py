@@ -111,14 +111,11 @@ class Executor:
 
     async def spec(self, function: Function, version: str, config: VersionConfig) -> FunctionSpec:
         account, region = partition_of(function.arn)
-        layer_roots = []
-        for arn in config.layers:
-            found = self.service.find_layer_version(arn)
-            if found is not None:
-                layer_roots.append(found[1].code.root)
+        layers = [found[1].code for found in map(self.service.find_layer_version, config.layers) if found is not None]
         key_parts = [function.arn, version, config.revision_id]
-        if config.code.hot_reload:
-            key_parts.append(await asyncio.to_thread(tree_signature, config.code.root))
+        for code in (config.code, *layers):
+            if code.hot_reload:
+                key_parts.append(await asyncio.to_thread(tree_signature, code.root))
         key = "|".join(key_parts)
         previous = self._keys.get((function.arn, version))
         if previous is not None and previous != key:
@@ -136,7 +133,7 @@ class Executor:
             runtime=config.runtime or "",
             handler=config.handler or "",
             task_root=config.code.root,
-            layer_roots=tuple(layer_roots),
+            layer_roots=tuple(code.root for code in layers),
             environment=tuple((config.environment or {}).items()),
             memory_mb=config.memory_size,
             timeout=config.timeout,

@@ -1,5 +1,6 @@
-"""What Lambda serves over plain HTTP under /_lambda/: code downloads (GetFunction's
-Code.Location) and function URLs by path (`/_lambda/url/<url-id>/<path>`)."""
+"""What Lambda serves over plain HTTP: code downloads (GetFunction's Code.Location) under
+/_lambda/code/, and function URLs, by path (`/_lambda/url/<url-id>/<path>`) or by host
+(`<url-id>.lambda-url.<region>.localhost`, through `by_host`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 PREFIX = "/_lambda/"
 _CODE = re.compile(r"^code/([0-9a-f]{64}\.zip)$")
+_URL_HOST = re.compile(r"^([a-z0-9]{32})\.lambda-url\.[a-z0-9-]+\.localhost(?::\d+)?$")
 
 
 def _message(status: int, message: str) -> HttpResponse:
@@ -39,6 +41,16 @@ class LambdaHttp:
             url_id, _, rest = path[len("url/") :].partition("/")
             return await self.serve_url(url_id, "/" + rest, request)
         return _message(404, "Not Found")
+
+    async def by_host(self, request: HttpRequest) -> HttpResponse | None:
+        """A request to `<url-id>.lambda-url.<region>.localhost`, or None for any other host."""
+        host = request.host
+        if ".lambda-url." not in host:
+            return None
+        found = _URL_HOST.match(host.lower())
+        if found is None:
+            return None
+        return await self.serve_url(found.group(1), request.path or "/", request)
 
     async def _code(self, name: str) -> HttpResponse:
         location = os.path.join(self.service.code.root, name)

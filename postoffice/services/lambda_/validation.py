@@ -10,7 +10,7 @@ from postoffice.protocol.errors import ServiceError, Violation, validation_excep
 from postoffice.runtime.launch import RESERVED_VARIABLES
 from postoffice.services.lambda_.errors import invalid
 
-MAX_TIMEOUT = 900
+MAX_TIMEOUT = 1800  # on-demand functions, per the current Lambda API reference
 MAX_MEMORY = 10240
 MAX_ENVIRONMENT_BYTES = 4096
 MAX_LAYERS = 5
