@@ -1,6 +1,6 @@
 """Run the benchmark scenarios and print a table.
 
-    python -m bench.run                      # every scenario whose service exists
+    python -m bench.run                      # every scenario (those whose service is missing: skipped)
     python -m bench.run floor json query     # these only
     python -m bench.run --list
 
@@ -185,7 +185,8 @@ def run_scenario(plan: Plan, row: Row, round_number: int, log: Any) -> None:
             tail = server.log_tail(5).strip()
             row.note = f"statuses {run['statuses']}" + (f"; server log: {tail[-300:]}" if tail else "")
     except (SetupFailed, RuntimeError) as exc:
-        row.note = f"failed: {str(exc)[:400]}"
+        text = str(exc)
+        row.note = f"failed: {text.splitlines()[0]} ... {text[-300:]}" if len(text) > 400 else f"failed: {text}"
     finally:
         server.stop()
 
@@ -251,7 +252,12 @@ def table(rows: list[Row]) -> str:
             if row.scenario.messages_per_request > 1:
                 messages = f" = {result['rate'] * row.scenario.messages_per_request:,.0f} msg/s"
             ratio = "-"
-            if floor and row.scenario.unit == "req/s" and row.scenario.name != "floor":
+            if (
+                floor
+                and row.scenario.unit == "req/s"
+                and row.scenario.messages_per_request == 1
+                and result is not floor
+            ):
                 ratio = f"{100 * per_core(result) / per_core(floor):.0f}%"
             cells = [
                 row.scenario.title,
@@ -288,7 +294,7 @@ def choose_generator(wanted: str, log: Any) -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("scenarios", nargs="*", help="scenario names (default: all whose service exists)")
+    parser.add_argument("scenarios", nargs="*", help="scenario names (default: all but the calibration ones)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of unmeasured load first (default 2)")
