@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 4566
 
-.PHONY: serve test install install-test lint bench clean
+.PHONY: serve test install install-test lint bench demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+
+demo: install
+	$(BIN)/python examples/order-processing/demo.py
 
 bench: install-test
 	$(BIN)/python -m bench.run

@@ -175,11 +175,45 @@ def test_message_size_counts_attributes(sqs: Any, queue: str) -> None:
     assert excinfo.value.response["Error"]["QueryErrorCode"] == "InvalidParameterValueException"
 
 
-def test_maximum_size_message(sqs: Any, queue: str) -> None:
-    sqs.send_message(QueueUrl=queue, MessageBody="a" * 1_048_576)
-    assert len(sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"]) == 1_048_576
-    with pytest.raises(ClientError):
-        sqs.send_message(QueueUrl=queue, MessageBody="a" * 1_048_577)
+MIB = 1_048_576
+TOO_LONG = "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."
+SIZED_ATTRIBUTES = {
+    "colour": {"DataType": "String", "StringValue": "blue"},
+    "raw": {"DataType": "Binary", "BinaryValue": b"\x00\x01\x02"},
+}
+SIZED_ATTRIBUTES_BYTES = len("colourStringblue") + len("rawBinary") + 3
+
+
+def body_for(total: int) -> str:
+    """A body that, with SIZED_ATTRIBUTES, makes a message SQS counts as `total` bytes (UTF-8)."""
+    return "\u00e9" + "a" * (total - SIZED_ATTRIBUTES_BYTES - 2)
+
+
+def test_a_message_of_exactly_one_mebibyte_counting_its_attributes(sqs: Any, queue: str) -> None:
+    sqs.send_message(QueueUrl=queue, MessageBody=body_for(MIB), MessageAttributes=SIZED_ATTRIBUTES)
+    [message] = sqs.receive_message(QueueUrl=queue, MessageAttributeNames=["All"])["Messages"]
+    assert message["Body"] == body_for(MIB)
+    assert message["MessageAttributes"] == SIZED_ATTRIBUTES
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=queue, MessageBody=body_for(MIB + 1), MessageAttributes=SIZED_ATTRIBUTES)
+    assert error_of(excinfo) == ("InvalidParameterValue", TOO_LONG)
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=queue, MessageBody="a" * (MIB + 1))
+    assert error_of(excinfo) == ("InvalidParameterValue", TOO_LONG)
+
+
+def test_a_batch_of_exactly_one_mebibyte_counting_attributes(sqs: Any, queue: str) -> None:
+    half = MIB // 2
+    entries = [{"Id": str(i), "MessageBody": body_for(half), "MessageAttributes": SIZED_ATTRIBUTES} for i in range(2)]
+    assert len(sqs.send_message_batch(QueueUrl=queue, Entries=entries)["Successful"]) == 2
+    entries[1]["MessageBody"] = body_for(half + 1)
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+    assert error_of(excinfo) == (
+        "AWS.SimpleQueueService.BatchRequestTooLong",
+        "Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -461,6 +495,33 @@ def test_fair_queue_accepts_message_group_id(sqs: Any, queue: str) -> None:
     sqs.send_message(QueueUrl=queue, MessageBody="tenant", MessageGroupId="tenant-1")
     [message] = sqs.receive_message(QueueUrl=queue, MessageSystemAttributeNames=["MessageGroupId"])["Messages"]
     assert message["Attributes"] == {"MessageGroupId": "tenant-1"}
+
+
+def send_group(sqs: Any, queue: str, group: str, count: int) -> None:
+    for start in range(0, count, 10):
+        entries = [
+            {"Id": str(i), "MessageBody": f"{group}-{i}", "MessageGroupId": group}
+            for i in range(start, min(start + 10, count))
+        ]
+        assert not sqs.send_message_batch(QueueUrl=queue, Entries=entries).get("Failed")
+
+
+def receive_groups(sqs: Any, queue: str) -> list[str]:
+    messages = sqs.receive_message(
+        QueueUrl=queue, MaxNumberOfMessages=10, MessageSystemAttributeNames=["MessageGroupId"]
+    ).get("Messages", [])
+    return [message["Attributes"]["MessageGroupId"] for message in messages]
+
+
+def test_fair_queue_a_noisy_group_does_not_starve_a_quiet_one(sqs: Any, queue: str) -> None:
+    send_group(sqs, queue, "noisy", 300)
+    send_group(sqs, queue, "quiet", 3)
+    first = [receive_groups(sqs, queue) for _ in range(3)]
+    assert sum(groups.count("quiet") for groups in first) == 3
+    backlog = [receive_groups(sqs, queue) for _ in range(5)]
+    assert {group for groups in backlog for group in groups} == {"noisy"}
+    send_group(sqs, queue, "late", 2)
+    assert receive_groups(sqs, queue).count("late") == 2
 
 
 def test_long_poll_answers_as_soon_as_a_message_arrives(sqs: Any, queue: str, server: Any) -> None:

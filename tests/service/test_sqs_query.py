@@ -120,6 +120,28 @@ def test_send_receive_delete_with_attributes(query: Query, queue_url: str) -> No
     assert root.tag == f"{{{NS['sqs']}}}DeleteMessageResponse"
 
 
+def test_a_message_of_exactly_one_mebibyte_counting_its_attributes(query: Query, queue_url: str) -> None:
+    attributes = {
+        "MessageAttribute.1.Name": "colour",
+        "MessageAttribute.1.Value.DataType": "String",
+        "MessageAttribute.1.Value.StringValue": "blue",
+        "MessageAttribute.2.Name": "raw",
+        "MessageAttribute.2.Value.DataType": "Binary",
+        "MessageAttribute.2.Value.BinaryValue": base64.b64encode(b"\x00\x01\x02").decode(),
+    }
+    counted = len("colourStringblue") + len("rawBinary") + 3
+    body = "\u00e9" + "a" * (1_048_576 - counted - 2)
+    status, _ = query.post("SendMessage", QueueUrl=queue_url, MessageBody=body, **attributes)
+    assert status == 200
+    status, root = query.post("ReceiveMessage", QueueUrl=queue_url)
+    assert text(root, "sqs:ReceiveMessageResult/sqs:Message/sqs:Body") == body
+    status, root = query.post("SendMessage", QueueUrl=queue_url, MessageBody=body + "a", **attributes)
+    assert (status, text(root, "sqs:Error/sqs:Code")) == (400, "InvalidParameterValue")
+    assert text(root, "sqs:Error/sqs:Message") == (
+        "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."
+    )
+
+
 def test_empty_receive_has_no_message(query: Query, queue_url: str) -> None:
     status, root = query.post("ReceiveMessage", QueueUrl=queue_url)
     assert status == 200

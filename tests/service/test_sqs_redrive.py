@@ -49,22 +49,23 @@ def make_pipe(sqs: Any, source: str = "source", dlq: str = "dlq", count: int = 1
 
 
 def dead_letter(sqs: Any, source_url: str, bodies: list[str]) -> None:
-    """Send `bodies` and receive them (visibility 0) until the source's redrive moved them all."""
-    dlq_url = sqs.get_queue_url(QueueName=source_dlq_name(sqs, source_url))["QueueUrl"]
+    """Send `bodies` (ten at most) and receive them, visibility 0, as often as the source's
+    redrive policy allows: the next receive moves them all to the dead-letter queue."""
+    policy = redrive_policy(sqs, source_url)
+    dlq_url = sqs.get_queue_url(QueueName=policy["deadLetterTargetArn"].rsplit(":", 1)[1])["QueueUrl"]
     expected = approximate(sqs, dlq_url) + len(bodies)
     for body in bodies:
         sqs.send_message(QueueUrl=source_url, MessageBody=body)
+    for _ in range(int(policy["maxReceiveCount"])):
+        received = sqs.receive_message(QueueUrl=source_url, VisibilityTimeout=0, MaxNumberOfMessages=10)
+        assert len(received["Messages"]) == len(bodies)
+    assert "Messages" not in sqs.receive_message(QueueUrl=source_url, VisibilityTimeout=0, MaxNumberOfMessages=10)
+    assert approximate(sqs, dlq_url) == expected
 
-    def moved() -> bool:
-        sqs.receive_message(QueueUrl=source_url, VisibilityTimeout=0, MaxNumberOfMessages=10)
-        return approximate(sqs, dlq_url) >= expected
 
-    eventually(moved)
-
-
-def source_dlq_name(sqs: Any, source_url: str) -> str:
+def redrive_policy(sqs: Any, source_url: str) -> dict[str, Any]:
     shown = sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["RedrivePolicy"])["Attributes"]
-    return str(json.loads(shown["RedrivePolicy"])["deadLetterTargetArn"]).rsplit(":", 1)[1]
+    return dict(json.loads(shown["RedrivePolicy"]))
 
 
 def approximate(sqs: Any, url: str) -> int:
@@ -368,3 +369,83 @@ def test_move_task_resumes_after_a_restart() -> None:
         assert sorted(drain(sqs, destination_url)) == ["m0", "m1", "m2"]
     finally:
         restarted.stop()
+
+
+def finished(sqs: Any, dlq: str = "dlq") -> Any:
+    [task] = sqs.list_message_move_tasks(SourceArn=arn(dlq))["Results"]
+    return task if task["Status"] != "RUNNING" else None
+
+
+def test_redriven_messages_are_new_messages(virtual_server: Any) -> None:
+    sqs = virtual_server.client("sqs")
+    source_url, _ = make_pipe(sqs)
+    destination_url = sqs.create_queue(QueueName="destination")["QueueUrl"]
+    attributes = {"colour": {"DataType": "String", "StringValue": "blue"}}
+    sent = sqs.send_message(QueueUrl=source_url, MessageBody="again", MessageAttributes=attributes)
+    sqs.receive_message(QueueUrl=source_url, VisibilityTimeout=0)
+    assert "Messages" not in sqs.receive_message(QueueUrl=source_url)
+    moved_at = virtual_server.advance(3600)
+    sqs.start_message_move_task(SourceArn=arn("dlq"), DestinationArn=arn("destination"))
+    assert eventually(lambda: finished(sqs))["Status"] == "COMPLETED"
+    [message] = sqs.receive_message(
+        QueueUrl=destination_url, MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"]
+    )["Messages"]
+    assert message["MessageId"] != sent["MessageId"]
+    assert (message["Body"], message["MessageAttributes"]) == ("again", attributes)
+    assert message["MD5OfMessageAttributes"] == sent["MD5OfMessageAttributes"]
+    assert message["Attributes"]["SentTimestamp"] == str(int(moved_at * 1000))
+    assert message["Attributes"]["ApproximateReceiveCount"] == "1"
+    assert "DeadLetterQueueSourceArn" not in message["Attributes"]
+
+
+def test_redrive_to_the_source_fails_on_a_message_sent_to_the_dead_letter_queue(virtual_server: Any) -> None:
+    sqs = virtual_server.client("sqs")
+    source_url, dlq_url = make_pipe(sqs)
+    dead_letter(sqs, source_url, ["redriven"])
+    virtual_server.advance(1)
+    sqs.send_message(QueueUrl=dlq_url, MessageBody="sent to the dlq")
+    sqs.start_message_move_task(SourceArn=arn("dlq"))
+    task = eventually(lambda: finished(sqs))
+    assert (task["Status"], task["FailureReason"]) == ("FAILED", "CouldNotDetermineMessageSource")
+    assert task["ApproximateNumberOfMessagesMoved"] == 1
+    assert drain(sqs, source_url) == ["redriven"]
+    assert drain(sqs, dlq_url) == ["sent to the dlq"]
+
+
+def test_redrive_to_the_source_fails_when_the_source_queue_is_gone(sqs: Any) -> None:
+    dlq_url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    sqs.create_queue(QueueName="kept", Attributes={"RedrivePolicy": redrive(arn("dlq"))})
+    gone = sqs.create_queue(QueueName="gone", Attributes={"RedrivePolicy": redrive(arn("dlq"))})["QueueUrl"]
+    dead_letter(sqs, gone, ["orphan"])
+    sqs.delete_queue(QueueUrl=gone)
+    sqs.start_message_move_task(SourceArn=arn("dlq"))
+    task = eventually(lambda: finished(sqs))
+    assert (task["Status"], task["FailureReason"]) == ("FAILED", "AWS.SimpleQueueService.NonExistentQueue")
+    assert task["ApproximateNumberOfMessagesMoved"] == 0
+    assert drain(sqs, dlq_url) == ["orphan"]
+
+
+def test_a_fast_move_task_moves_a_tenth_of_its_rate_every_tenth_of_a_second(virtual_server: Any) -> None:
+    sqs = virtual_server.client("sqs")
+    _, dlq_url = make_pipe(sqs)
+    destination_url = sqs.create_queue(QueueName="destination")["QueueUrl"]
+    for _ in range(5):
+        sqs.send_message_batch(QueueUrl=dlq_url, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)])
+    sqs.start_message_move_task(
+        SourceArn=arn("dlq"), DestinationArn=arn("destination"), MaxNumberOfMessagesPerSecond=100
+    )
+
+    def moved() -> int:
+        return int(sqs.list_message_move_tasks(SourceArn=arn("dlq"))["Results"][0]["ApproximateNumberOfMessagesMoved"])
+
+    eventually(lambda: moved() == 10)
+    time.sleep(0.1)
+    assert moved() == 10
+    virtual_server.advance(0.15)
+    eventually(lambda: moved() == 20)
+    virtual_server.advance(0.3)
+    eventually(lambda: moved() == 50)
+    assert sqs.list_message_move_tasks(SourceArn=arn("dlq"))["Results"][0]["Status"] == "RUNNING"
+    virtual_server.advance(0.1)  # the next step finds the queue empty
+    assert eventually(lambda: finished(sqs))["Status"] == "COMPLETED"
+    assert approximate(sqs, destination_url) == 50

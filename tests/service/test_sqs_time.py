@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from server import ServerProcess
 
 
 @pytest.fixture
@@ -212,3 +214,24 @@ def test_fifo_receive_request_attempt_id_repeats_the_answer(sqs: Any, virtual_se
     assert [m["Body"] for m in other] == ["2"]
     with pytest.raises(ClientError):
         sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="has space")
+
+
+@pytest.fixture(scope="module")
+def durable_virtual_server() -> Iterator[ServerProcess]:
+    server = ServerProcess(store="sqlite", clock="virtual").start()
+    yield server
+    server.stop()
+
+
+def test_visibility_zero_is_immediate_on_the_durable_store(durable_virtual_server: ServerProcess) -> None:
+    """Released (ChangeMessageVisibility 0) or received with VisibilityTimeout 0, a message is
+    visible to the very next receive, as on AWS, while the engine's timers commit alongside."""
+    sqs = durable_virtual_server.client("sqs")
+    url = sqs.create_queue(QueueName="zero")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    for _ in range(40):
+        [held] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"]
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=held["ReceiptHandle"], VisibilityTimeout=0)
+        [released] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+        [again] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+        assert released["MessageId"] == again["MessageId"] == held["MessageId"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -234,6 +235,26 @@ def test_change_visibility_extends_and_releases(store_kind: str, tmp_path: Path)
         assert await env.engine.receive(queue) == []
         await env.advance(1)
         assert bodies(await env.engine.receive(queue)) == ["a"]
+
+    run(store_kind, tmp_path, scenario)
+
+
+@STORES
+def test_visibility_zero_is_visible_at_once_while_the_timers_commit(store_kind: str, tmp_path: Path) -> None:
+    """A message whose visibility ended is promoted by whichever transaction comes first; the
+    timers' own (the maintenance) may still be committing when the next receive looks."""
+
+    async def scenario(env: Env) -> None:
+        queue = await new_queue(env.engine)
+        await send_bodies(env.engine, queue, "m")
+        for _ in range(3):
+            assert bodies(await env.engine.receive(queue, visibility_timeout=0)) == ["m"]
+            timers = asyncio.ensure_future(
+                env.engine._write(lambda conn, tally: env.engine._settle_queue(conn, tally, queue))
+            )
+            await asyncio.sleep(0)  # the timers' transaction has run; its commit has not returned
+            assert bodies(await env.engine.receive(queue, visibility_timeout=0)) == ["m"]
+            await timers
 
     run(store_kind, tmp_path, scenario)
 

@@ -87,6 +87,10 @@ class QueueNotFound(QueueEngineError):
     pass
 
 
+class MessageSourceUnknown(QueueEngineError):
+    """A message to move back to the queue it was dead-lettered from was never dead-lettered."""
+
+
 class ReceiptHandleInvalid(QueueEngineError):
     """The handle is malformed or names no message this queue ever had."""
 
@@ -198,12 +202,19 @@ class QueueEngine(ABC):
         costs a few index lookups whatever the queue's depth."""
 
     @abstractmethod
-    async def move_messages(self, source: str, destination: str, max_messages: int) -> int:
+    async def move_messages(self, source: str, destination: str | None, max_messages: int) -> int:
         """Move up to `max_messages` visible messages from `source` to `destination` in one
         durable transaction (the building block of SQS message move tasks); returns how many
-        moved. Moved messages keep id, body, attributes, group and sent time; their receive
-        count starts again at 0 and `dead_letter_source` is cleared. FIFO sources give their
-        messages group by group in order, never from a group with a message in flight.
+        moved. With `destination` None each message goes back to the queue it was
+        dead-lettered from (its `dead_letter_source`), in order, up to the first one that
+        cannot: never dead-lettered (MessageSourceUnknown) or that queue gone (QueueNotFound),
+        raised when it is the first message to move.
+
+        As SQS redrive does, a moved message is a new message in its destination: new id,
+        sent (and retained from) now, receive count 0, no `dead_letter_source`; body,
+        attributes, group and deduplication id stay. FIFO sources give their messages group
+        by group in order, never from a group with a message in flight. Raises QueueNotFound
+        if `source` or `destination` does not exist.
         """
 
     @abstractmethod

@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -38,9 +38,11 @@ from postoffice.core.queues.engine import (
     EntryResult,
     Message,
     MessageNotInflight,
+    MessageSourceUnknown,
     NewMessage,
     QueueConfig,
     QueueEngine,
+    QueueEngineError,
     QueueNotFound,
     ReceiptHandleInvalid,
     ReceiptHandleRejected,
@@ -64,6 +66,7 @@ from postoffice.core.queues.waiters import Waiters
 from postoffice.core.store.base import Conn, Store
 
 log = logging.getLogger("postoffice.queues")
+T = TypeVar("T")
 
 RECEIVE_ATTEMPT_WINDOW_SECONDS = 300.0
 # Fair queues (standard queues whose messages carry a group id): a group with at least this
@@ -98,6 +101,7 @@ class SqlQueueEngine(QueueEngine):
         self._queues: dict[str, QueueState] = {}
         self._dropped: dict[int, int | None] = {}
         self._consumers: set[QueueConsumer] = set()
+        self._settling_up: set[asyncio.Task[None]] = set()
         self._maintainer: asyncio.Task[None] | None = None
         self._kick = asyncio.Event()
         self._timer_target = -INF
@@ -191,16 +195,15 @@ class SqlQueueEngine(QueueEngine):
     # Send ---------------------------------------------------------------------------------
 
     async def send(self, queue: str, messages: list[NewMessage]) -> list[Sent]:
-        sent, ready = await self._store.write(lambda conn: self._send(conn, queue, messages))
-        if ready:
-            self._waiters.wake(queue, ready)
-        return sent
+        return await self._write(lambda conn, tally: self._send(conn, tally, queue, messages))
 
-    def _send(self, conn: Conn, name: str, messages: list[NewMessage]) -> tuple[list[Sent], int]:
+    def _send(self, conn: Conn, tally: Tally, name: str, messages: list[NewMessage]) -> list[Sent]:
         queue = self._require(name)
         now = self._clock.now()
         if queue.config.fifo:
-            return self._send_fifo(conn, queue, messages, now)
+            sent, ready = self._send_fifo(conn, queue, messages, now)
+            tally.woke(name, ready)
+            return sent
         sql = self._sql
         sid, queue_delay = queue.sid, queue.config.delay
         rows, sent = [], []
@@ -232,7 +235,8 @@ class SqlQueueEngine(QueueEngine):
             self._add_to_groups(conn, queue, groups)
         self._lower_due(queue, first_due)
         self._lower_expiry(queue, now + queue.config.retention)
-        return sent, ready
+        tally.woke(name, ready)
+        return sent
 
     def _send_fifo(
         self, conn: Conn, queue: QueueState, messages: list[NewMessage], now: float
@@ -324,20 +328,21 @@ class SqlQueueEngine(QueueEngine):
         if max_messages <= 0:
             return []
         if attempt_id is not None and found.config.fifo:
-            replayed = await self._store.write(lambda conn: self._replay(conn, queue, attempt_id, visibility_timeout))
+            replayed = await self._write(lambda conn, tally: self._replay(conn, queue, attempt_id, visibility_timeout))
             if replayed is not None:
                 return replayed
         deadline = self._clock.now() + wait_seconds if wait_seconds > 0 else None
+
+        def claim(conn: Conn, tally: Tally) -> list[Message]:
+            return self._claim(conn, tally, queue, max_messages, visibility_timeout, attempt_id)
+
         first = True
         while True:
             version = self._waiters.version(queue)
             if first or queue in self._queues:
                 first = False
                 if self._may_have_messages(queue):
-                    messages, wake = await self._store.write(
-                        lambda conn: self._claim(conn, queue, max_messages, visibility_timeout, attempt_id)
-                    )
-                    self._wake(wake)
+                    messages = await self._write(claim)
                     if messages:
                         return messages
             if deadline is None or self._stopping or queue not in self._queues:
@@ -348,23 +353,26 @@ class SqlQueueEngine(QueueEngine):
                 await self._waiters.wait(queue, None if deadline == INF else deadline)
 
     def _may_have_messages(self, name: str) -> bool:
-        """A cheap look at committed state, so empty polls do not open write transactions."""
+        """A cheap look at committed state, so empty polls do not open write transactions.
+
+        A transaction that promoted due messages has already moved the queue's timers on, but
+        until it commits its messages show only to other writers: while one is in flight the
+        answer is yes, and the claim (a writer, after it) sees them."""
         queue = self._require(name)
         now = self._clock.now()
-        if now >= queue.next_due or now >= queue.next_expiry:
+        if queue.settling or now >= queue.next_due or now >= queue.next_expiry:
             return True
         probe = self._sql.HAS_OPEN_GROUP if queue.config.fifo else self._sql.HAS_READY
         sid = queue.sid
         return bool(self._store.read(lambda conn: conn.execute(probe, (sid,)).fetchone()))
 
     def _claim(
-        self, conn: Conn, name: str, want: int, visibility_timeout: float | None, attempt_id: str | None
-    ) -> tuple[list[Message], dict[str, int]]:
+        self, conn: Conn, tally: Tally, name: str, want: int, visibility_timeout: float | None, attempt_id: str | None
+    ) -> list[Message]:
         sql = self._sql
         queue = self._require(name)
         config = queue.config
         now = self._clock.now()
-        tally = Tally()
         self._settle(conn, queue, now, tally)
         timeout = config.visibility_timeout if visibility_timeout is None else visibility_timeout
         dead_letters = self._dead_letter_target(queue)
@@ -411,7 +419,7 @@ class SqlQueueEngine(QueueEngine):
             expires = now + RECEIVE_ATTEMPT_WINDOW_SECONDS
             conn.execute(sql.PUT_ATTEMPT, (queue.sid, attempt_id, expires, orjson.dumps(remembered)))
             self._cleanup_by(expires)
-        return received, tally.wake
+        return received
 
     def _pick_standard(self, conn: Conn, queue: QueueState, need: int) -> tuple[list[Any], bool]:
         """Oldest ready first; with message groups, one message per group per pass, quiet
@@ -526,25 +534,20 @@ class SqlQueueEngine(QueueEngine):
         silently; on a standard queue an older handle of a message received again since
         succeeds but leaves the message; on a FIFO queue a handle whose visibility timeout has
         expired is rejected (ReceiptHandleRejected, RECEIPT_EXPIRED)."""
-        results, wake = await self._store.write(lambda conn: self._delete(conn, queue, receipt_handles))
-        self._wake(wake)
-        return results
+        return await self._write(lambda conn, tally: self._delete(conn, tally, queue, receipt_handles))
 
-    def _delete(self, conn: Conn, name: str, handles: list[str]) -> tuple[list[EntryResult], dict[str, int]]:
+    def _delete(self, conn: Conn, tally: Tally, name: str, handles: list[str]) -> list[EntryResult]:
         sql = self._sql
         queue = self._require(name)
         fifo = queue.config.fifo
         now = self._clock.now()
-        tally = Tally()
         results: list[EntryResult] = []
         for handle in handles:
-            receipt = receipts.decode(handle, queue.tag)
-            if receipt is None:
+            found = self._handle_target(conn, queue, handle)
+            if found is None:
                 results.append(EntryResult(ReceiptHandleInvalid(handle)))
                 continue
-            row = None
-            if receipt.sid == queue.sid:
-                row = conn.execute(sql.SELECT_HANDLE_TARGET, (receipt.row, queue.sid)).fetchone()
+            receipt, row = found
             if row is None:
                 results.append(EntryResult())
                 continue
@@ -560,30 +563,34 @@ class SqlQueueEngine(QueueEngine):
                     tally.woke(name, 1)
             results.append(EntryResult())
         tally.flush(conn, sql)
-        return results, tally.wake
-
-    async def change_visibility(self, queue: str, changes: list[tuple[str, float]]) -> list[EntryResult]:
-        results, wake = await self._store.write(lambda conn: self._change(conn, queue, changes))
-        self._wake(wake)
         return results
 
-    def _change(
-        self, conn: Conn, name: str, changes: list[tuple[str, float]]
-    ) -> tuple[list[EntryResult], dict[str, int]]:
+    def _handle_target(self, conn: Conn, queue: QueueState, handle: str) -> tuple[receipts.Receipt, Any] | None:
+        """The receipt `handle` names and its message's row (None once that message is gone),
+        or None if the handle is not one of this queue's."""
+        receipt = receipts.decode(handle, queue.tag)
+        if receipt is None:
+            return None
+        row = None
+        if receipt.sid == queue.sid:
+            row = conn.execute(self._sql.SELECT_HANDLE_TARGET, (receipt.row, queue.sid)).fetchone()
+        return receipt, row
+
+    async def change_visibility(self, queue: str, changes: list[tuple[str, float]]) -> list[EntryResult]:
+        return await self._write(lambda conn, tally: self._change(conn, tally, queue, changes))
+
+    def _change(self, conn: Conn, tally: Tally, name: str, changes: list[tuple[str, float]]) -> list[EntryResult]:
         sql = self._sql
         queue = self._require(name)
         fifo = queue.config.fifo
         now = self._clock.now()
-        tally = Tally()
         results: list[EntryResult] = []
         for handle, seconds in changes:
-            receipt = receipts.decode(handle, queue.tag)
-            if receipt is None:
+            found = self._handle_target(conn, queue, handle)
+            if found is None:
                 results.append(EntryResult(ReceiptHandleInvalid(handle)))
                 continue
-            row = None
-            if receipt.sid == queue.sid:
-                row = conn.execute(sql.SELECT_HANDLE_TARGET, (receipt.row, queue.sid)).fetchone()
+            receipt, row = found
             if row is None:
                 results.append(EntryResult(ReceiptHandleRejected(MESSAGE_NOT_AVAILABLE)))
                 continue
@@ -611,25 +618,33 @@ class SqlQueueEngine(QueueEngine):
                 self._lower_due(queue, now + seconds)
             results.append(EntryResult())
         tally.flush(conn, sql)
-        return results, tally.wake
+        return results
 
     # Moves --------------------------------------------------------------------------------
 
-    async def move_messages(self, source: str, destination: str, max_messages: int) -> int:
+    async def move_messages(self, source: str, destination: str | None, max_messages: int) -> int:
         if max_messages <= 0 or source == destination:
             return 0
-        moved, wake = await self._store.write(lambda conn: self._move(conn, source, destination, max_messages))
-        self._wake(wake)
+        moved, blocked = await self._write(
+            lambda conn, tally: self._move(conn, tally, source, destination, max_messages)
+        )
+        if blocked is not None and not moved:
+            raise blocked
         return moved
 
-    def _move(self, conn: Conn, source: str, destination: str, limit: int) -> tuple[int, dict[str, int]]:
+    def _move(
+        self, conn: Conn, tally: Tally, source: str, destination: str | None, limit: int
+    ) -> tuple[int, QueueEngineError | None]:
+        """Move up to `limit` ready messages of `source`; the error that stopped a move back
+        to the dead-letter sources early, if one did."""
         sql = self._sql
-        origin, target = self._require(source), self._require(destination)
+        origin = self._require(source)
+        target = None if destination is None else self._require(destination)
         now = self._clock.now()
-        tally = Tally()
         self._settle(conn, origin, now, tally)
         moved = 0
-        while moved < limit:
+        blocked: QueueEngineError | None = None
+        while moved < limit and blocked is None:
             size = min(limit - moved, CHUNK)
             if origin.config.fifo:
                 rows, _ = self._pick_fifo(conn, origin, size)
@@ -637,11 +652,25 @@ class SqlQueueEngine(QueueEngine):
                 rows = conn.execute(sql.SELECT_ANY_READY, (origin.sid, size)).fetchall()
             if not rows:
                 break
-            self._move_rows(conn, rows, origin, target, now, tally, dead_letter=False)
+            if target is None:
+                rows, blocked = self._movable_back(rows)
+                for back_to, run in _runs_by_source(rows):
+                    self._move_rows(conn, run, origin, self._queues[back_to], now, tally, dead_letter=False)
+            else:
+                self._move_rows(conn, rows, origin, target, now, tally, dead_letter=False)
             tally.flush(conn, sql)
             moved += len(rows)
-        tally.flush(conn, sql)
-        return moved, tally.wake
+        return moved, blocked
+
+    def _movable_back(self, rows: list[Any]) -> tuple[list[Any], QueueEngineError | None]:
+        """The leading rows whose dead-letter source queue exists, and why the next one cannot go back."""
+        for index, row in enumerate(rows):
+            back_to = row[10]
+            if back_to is None:
+                return rows[:index], MessageSourceUnknown(row[1])
+            if back_to not in self._queues:
+                return rows[:index], QueueNotFound(back_to)
+        return rows, None
 
     def _move_rows(
         self,
@@ -653,9 +682,13 @@ class SqlQueueEngine(QueueEngine):
         tally: Tally,
         dead_letter: bool,
     ) -> None:
-        """Move ready rows to another queue: dead-lettered (receive count and source kept) or
-        moved by a task (received afresh). FIFO targets give them new sequence numbers and,
-        as in SQS, a new enqueue time; standard targets keep the original one for retention."""
+        """Move ready rows to another queue.
+
+        Dead-lettered messages keep id, sent time, receive count and note their source; in a
+        FIFO dead-letter queue their deduplication id becomes their message id, as in SQS.
+        Moved by a task, they are new messages there, as SQS redrive makes them: new id, sent
+        now, never received. FIFO targets give them new sequence numbers and a new enqueue
+        time; standard targets keep a dead-letter's original one, for retention."""
         sql = self._sql
         to_fifo = target.config.fifo
         seqno = 0
@@ -672,13 +705,18 @@ class SqlQueueEngine(QueueEngine):
                 rank, new_seqno, enqueued = float(seqno), seqno, now
                 seqno += 1
             else:
-                rank, new_seqno, enqueued = now, None, row[11]
+                rank, new_seqno, enqueued = now, None, row[11] if dead_letter else now
             oldest = min(oldest, enqueued)
             if dead_letter:
-                count, first, source = row[5], row[6], origin.name
+                received, first_received, source = row[5], row[6], origin.name
+                message_id, sent_at, dedup = row[1], row[4], row[1] if to_fifo else row[8]
             else:
-                count, first, source = 0, None, None
-            params.append((target.sid, grp, rank, now, enqueued, new_seqno, count, first, source, row[0]))
+                received, first_received, source = 0, None, None
+                message_id, sent_at, dedup = str(uuid.uuid4()), now, row[8]
+            params.append(
+                (target.sid, grp, rank, now, enqueued, new_seqno, received, first_received, source, message_id,
+                 sent_at, dedup, row[0])
+            )  # fmt: skip
             if grp is not None:
                 note_group(groups, grp, rank)
             if row[7] is not None:
@@ -695,8 +733,11 @@ class SqlQueueEngine(QueueEngine):
 
     def _settle(self, conn: Conn, queue: QueueState, now: float, tally: Tally) -> None:
         """Make due delayed and in-flight messages ready, and drop those past retention, a
-        chunk at a time: what is left stays due, for the next receive or the maintenance."""
+        chunk at a time: what is left stays due, for the next receive or the maintenance.
+        A FIFO message dropped in flight unblocks its group."""
         sql = self._sql
+        if now >= queue.next_due or now >= queue.next_expiry:
+            tally.settling(queue)
         if now >= queue.next_due:
             promote = sql.PROMOTE_FIFO if queue.config.fifo else sql.PROMOTE_STANDARD
             for state in (DELAYED, IN_FLIGHT):
@@ -717,6 +758,8 @@ class SqlQueueEngine(QueueEngine):
                 tally.count_state(queue.sid, state, -1)
                 if grp is not None:
                     tally.group(queue, grp, total=-1, inflight=-1 if state == IN_FLIGHT else 0)
+                    if state == IN_FLIGHT and queue.config.fifo:
+                        tally.woke(queue.name, 1)
             self._set_expiry(queue, self._next_expiry(conn, queue))
         tally.flush(conn, sql)
 
@@ -806,6 +849,7 @@ class SqlQueueEngine(QueueEngine):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await asyncio.gather(*self._settling_up, return_exceptions=True)
         self._waiters.wake_everyone()
 
     async def _maintain(self) -> None:
@@ -838,7 +882,7 @@ class SqlQueueEngine(QueueEngine):
         for queue in list(self._queues.values()):
             if min(queue.next_due, queue.next_expiry) <= now:
                 name = queue.name
-                self._wake(await self._store.write(lambda conn, name=name: self._settle_queue(conn, name)))
+                await self._write(lambda conn, tally, name=name: self._settle_queue(conn, tally, name))
         if now >= self._next_cleanup:
             while await self._store.write(lambda conn: self._prune(conn, now)):
                 pass
@@ -859,13 +903,10 @@ class SqlQueueEngine(QueueEngine):
             for waiting in waits:
                 waiting.cancel()
 
-    def _settle_queue(self, conn: Conn, name: str) -> dict[str, int]:
+    def _settle_queue(self, conn: Conn, tally: Tally, name: str) -> None:
         queue = self._queues.get(name)
-        if queue is None:
-            return {}
-        tally = Tally()
-        self._settle(conn, queue, self._clock.now(), tally)
-        return tally.wake
+        if queue is not None:
+            self._settle(conn, queue, self._clock.now(), tally)
 
     def _cleanup_by(self, expires: float) -> None:
         """Housekeeping runs only while there are deduplication ids or attempts to forget,
@@ -901,6 +942,48 @@ class SqlQueueEngine(QueueEngine):
         self._dropped.pop(sid, None)
         return True
 
-    def _wake(self, wake: dict[str, int]) -> None:
-        for name, count in wake.items():
+    async def _write(self, change: Callable[[Conn, Tally], T]) -> T:
+        """Run `change` in the store's current transaction; once durable, wake the receivers
+        of the messages it made available."""
+        tally = Tally()
+        try:
+            result = await self._store.write(lambda conn: change(conn, tally))
+        except asyncio.CancelledError:
+            self._settle_up_later(tally)
+            raise
+        except BaseException:
+            tally.settled()
+            raise
+        self._settle_up(tally)
+        return result
+
+    def _settle_up(self, tally: Tally) -> None:
+        tally.settled()
+        for name, count in tally.wake.items():
             self._waiters.wake(name, count)
+
+    def _settle_up_later(self, tally: Tally) -> None:
+        """A change whose caller was cancelled has run, or is queued to run, all the same:
+        its receivers are woken once the store has caught up (a receiver waiting without end
+        has no other way to learn of its messages)."""
+
+        async def after_flush() -> None:
+            try:
+                await self._store.flush()
+            finally:
+                self._settle_up(tally)
+
+        task = asyncio.ensure_future(after_flush())
+        self._settling_up.add(task)
+        task.add_done_callback(self._settling_up.discard)
+
+
+def _runs_by_source(rows: list[Any]) -> list[tuple[str, list[Any]]]:
+    """Consecutive rows dead-lettered from the same queue, in order."""
+    runs: list[tuple[str, list[Any]]] = []
+    for row in rows:
+        if runs and runs[-1][0] == row[10]:
+            runs[-1][1].append(row)
+        else:
+            runs.append((row[10], [row]))
+    return runs

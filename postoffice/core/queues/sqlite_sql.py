@@ -135,8 +135,8 @@ RELEASE_FIFO = "UPDATE q_messages SET state = 0, visible_at = ? WHERE id = ?"
 DELETE_MESSAGE = "DELETE FROM q_messages WHERE id = ?"
 MOVE_MESSAGE = (
     "UPDATE q_messages SET queue_id = ?, state = 0, grp = ?, rank = ?, visible_at = ?, enqueued_at = ?, seqno = ?,"
-    " receipt = NULL, received_at = NULL, receive_count = ?, first_received_at = ?, dead_letter_source = ?"
-    " WHERE id = ?"
+    " receipt = NULL, received_at = NULL, receive_count = ?, first_received_at = ?, dead_letter_source = ?,"
+    " message_id = ?, sent_at = ?, dedup_id = ? WHERE id = ?"
 )
 
 # Timers: delayed (1) and in-flight (2) messages whose time has come become ready. Each

@@ -32,17 +32,30 @@ class QueueState:
     tag: int
     next_due: float = INF  # no delayed or in-flight message becomes visible before this
     next_expiry: float = INF  # no message outlives its retention before this
+    settling: int = 0  # uncommitted transactions that made due messages of this queue ready
 
 
 class Tally:
     """Counter and group changes of one transaction, applied together at the end."""
 
-    __slots__ = ("counts", "groups", "wake")
+    __slots__ = ("counts", "groups", "settled_queues", "wake")
 
     def __init__(self) -> None:
         self.counts: dict[int, list[int]] = {}
         self.groups: dict[tuple[int, str], list[Any]] = {}
         self.wake: dict[str, int] = {}
+        self.settled_queues: list[QueueState] = []
+
+    def settling(self, queue: QueueState) -> None:
+        """`queue` has due messages made ready by this transaction, not yet committed."""
+        queue.settling += 1
+        self.settled_queues.append(queue)
+
+    def settled(self) -> None:
+        """The transaction is over (committed or not)."""
+        for queue in self.settled_queues:
+            queue.settling -= 1
+        self.settled_queues.clear()
 
     def count(self, sid: int, ready: int = 0, delayed: int = 0, inflight: int = 0) -> None:
         current = self.counts.get(sid)
@@ -71,7 +84,8 @@ class Tally:
             current[2] += inflight
 
     def woke(self, name: str, count: int) -> None:
-        self.wake[name] = self.wake.get(name, 0) + count
+        if count > 0:
+            self.wake[name] = self.wake.get(name, 0) + count
 
     def flush(self, conn: Conn, sql: ModuleType) -> None:
         if self.groups:

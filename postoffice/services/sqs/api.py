@@ -113,7 +113,7 @@ class Sqs(Service):
     def __init__(self, system: System) -> None:
         super().__init__(system)
         self.registry = QueueRegistry(system.store)
-        self.move_tasks = tasks.MoveTasks(system.store, system.clock, self.registry, self._engine)
+        self.move_tasks = tasks.MoveTasks(system.store, system.clock, self._engine)
         self._purged_at: dict[str, float] = {}
         self._resolved: dict[tuple[str, str, str], Queue] = {}
 

@@ -1,9 +1,10 @@
 """Message move tasks: redrive a dead-letter queue's messages, in the background, on the clock.
 
-A task receives from the DLQ, sends each message to the destination (or, without one, back
-to the queue it was dead-lettered from) and deletes it from the DLQ. With
-MaxNumberOfMessagesPerSecond it paces itself on the clock. Task records are durable and
-progress is saved after every batch, so running tasks resume after a restart.
+Each step moves a batch with the engine's `move_messages`, one durable transaction: to the
+destination or, without one, each message back to the queue it was dead-lettered from. A
+crash never leaves a message in both queues. With MaxNumberOfMessagesPerSecond the task
+paces itself on the clock. Task records are durable and progress is saved after every step,
+so running tasks resume after a restart.
 """
 
 from __future__ import annotations
@@ -20,18 +21,19 @@ from dataclasses import dataclass
 import orjson
 
 from postoffice.core.clock import Clock
-from postoffice.core.queues.engine import NewMessage, QueueEngine, QueueNotFound
+from postoffice.core.queues.engine import MessageSourceUnknown, QueueEngine, QueueNotFound
 from postoffice.core.store.base import Store
 from postoffice.core.store.records import RecordTable
-from postoffice.services.sqs.queues import Queue, QueueRegistry
+from postoffice.services.sqs.queues import Queue
 
 log = logging.getLogger("postoffice.sqs.move_tasks")
 
 RUNNING, COMPLETED, CANCELLING, CANCELLED, FAILED = "RUNNING", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED"
 ACTIVE = (RUNNING, CANCELLING)
 NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue"
-UNPACED_BATCH = 10
-CLAIM_SECONDS = 60.0
+UNKNOWN_SOURCE = "CouldNotDetermineMessageSource"
+UNPACED_BATCH = 100
+STEPS_PER_SECOND = 10  # a paced task moves at most a tenth of its rate at once
 
 
 @dataclass
@@ -65,10 +67,9 @@ def decode_handle(handle: str) -> tuple[str, str] | None:
 
 
 class MoveTasks:
-    def __init__(self, store: Store, clock: Clock, registry: QueueRegistry, engine: Callable[[], QueueEngine]) -> None:
+    def __init__(self, store: Store, clock: Clock, engine: Callable[[], QueueEngine]) -> None:
         self.records: RecordTable[MoveTaskRecord] = RecordTable(store, "sqs.move_task", MoveTaskRecord)
         self.clock = clock
-        self.registry = registry
         self.engine = engine
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._wakers: dict[str, asyncio.Event] = {}
@@ -142,16 +143,17 @@ class MoveTasks:
             raise
         except QueueNotFound:
             await self._finish(account, region, task_id, FAILED, NON_EXISTENT_QUEUE)
+        except MessageSourceUnknown:
+            await self._finish(account, region, task_id, FAILED, UNKNOWN_SOURCE)
         except Exception:
             log.exception("message move task %s failed", task_id)
             await self._finish(account, region, task_id, FAILED, "InternalError")
 
     async def _move(self, account: str, region: str, task_id: str) -> None:
         engine = self.engine()
-        interval = 0.0
         first = self.records.get(account, region, task_id)
-        if first is not None and first.max_per_second:
-            interval = 1.0 / first.max_per_second
+        rate = first.max_per_second if first is not None else None
+        batch = max(1, rate // STEPS_PER_SECOND) if rate else UNPACED_BATCH
         next_at = self.clock.now()
         while True:
             task = self.records.get(account, region, task_id)
@@ -160,22 +162,11 @@ class MoveTasks:
             if task.status == CANCELLING:
                 await self._finish(account, region, task_id, CANCELLED)
                 return
-            source = self.registry.by_arn(task.source_arn)
-            if source is None:
-                await self._finish(account, region, task_id, FAILED, NON_EXISTENT_QUEUE)
-                return
-            if interval:
+            if rate:
                 await self._pause_until(task_id, next_at)
                 if self._status(account, region, task_id) != RUNNING:
                     continue
-            batch = 1 if interval else UNPACED_BATCH
-            if task.destination_arn is not None:
-                moved = await self._move_to(engine, source, task.destination_arn, batch)
-            else:
-                moved = await self._move_back(engine, source, batch)
-            if moved is None:
-                await self._finish(account, region, task_id, FAILED, NON_EXISTENT_QUEUE)
-                return
+            moved = await engine.move_messages(task.source_arn, task.destination_arn, batch)
             if moved == 0:
                 await self._finish(account, region, task_id, COMPLETED)
                 return
@@ -183,35 +174,8 @@ class MoveTasks:
             if current is not None:
                 current.moved += moved
                 await self.records.put(account, region, task_id, current)
-            next_at = max(next_at, self.clock.now()) + interval * moved
-
-    async def _move_to(self, engine: QueueEngine, source: Queue, destination_arn: str, batch: int) -> int | None:
-        destination = self.registry.by_arn(destination_arn)
-        if destination is None:
-            return None
-        return await engine.move_messages(source.arn, destination.arn, batch)
-
-    async def _move_back(self, engine: QueueEngine, source: Queue, batch: int) -> int | None:
-        """Each message back to the queue it was dead-lettered from; None if one of those is gone."""
-        messages = await engine.receive(source.arn, max_messages=batch, visibility_timeout=CLAIM_SECONDS)
-        for index, message in enumerate(messages):
-            origin = self.registry.by_arn(message.dead_letter_source) if message.dead_letter_source else None
-            if origin is None:
-                await engine.change_visibility(source.arn, [(m.receipt_handle, 0.0) for m in messages[index:]])
-                return None
-            await engine.send(
-                origin.arn,
-                [
-                    NewMessage(
-                        body=message.body,
-                        attributes=message.attributes,
-                        group_id=message.group_id,
-                        deduplication_id=message.message_id if origin.fifo else None,
-                    )
-                ],
-            )
-            await engine.delete(source.arn, [message.receipt_handle])
-        return len(messages)
+            if rate:
+                next_at = max(next_at, self.clock.now()) + moved / rate
 
     async def _pause_until(self, task_id: str, deadline: float) -> None:
         """Wait on the clock for the next paced move; a cancel cuts the wait short."""
