@@ -2,7 +2,7 @@
 
 It reads the body and writes a constant response, nothing else, and is served with the same
 uvicorn settings as `postoffice serve` (uvloop, httptools, no access log, no Server/Date
-headers). Whatever postoffice costs on top of this is postoffice's own.
+headers, no proxy-header rewriting). Whatever postoffice costs on top of this is postoffice's own.
 
     python -m bench.floor_app --port 8000
     python -m bench.floor_app --port 8000 --work-us 5   # plus 5 us of busy work per request
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         log_level="warning",
         server_header=False,
         date_header=False,
+        proxy_headers=False,  # as `postoffice serve`: the comparison stays fair
     )
 
 

@@ -32,6 +32,15 @@ class WireProtocol(ABC):
     def parse(self, service: Service, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
         """Input parameters, typed per the model. Raises ServiceError on a malformed body."""
 
+    def parse_checked(
+        self, service: Service, operation: OperationModel, request: HttpRequest
+    ) -> tuple[dict[str, Any], bool]:
+        """`parse`, and whether the parameters are known to meet every model constraint.
+
+        True lets dispatch skip `validate`; False only means it must run. A protocol whose
+        decoders test the constraints as they go says True for most requests."""
+        return self.parse(service, operation, request), False
+
     @abstractmethod
     def serialize(
         self, service: Service, operation: OperationModel, result: dict[str, Any], ctx: RequestContext

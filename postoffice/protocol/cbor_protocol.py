@@ -12,7 +12,7 @@ import cbor2
 from botocore.model import OperationModel
 
 from postoffice.protocol.base import WireProtocol
-from postoffice.protocol.codec import cbor_encoder_for, decode, encode_cbor
+from postoffice.protocol.codec import cbor_encoder_for, decode, decode_checked, encode_cbor
 from postoffice.protocol.context import RequestContext
 from postoffice.protocol.error_info import wire_error
 from postoffice.protocol.errors import ServiceError, serialization_error, unsupported_media_type
@@ -46,10 +46,19 @@ class RpcV2CborProtocol(WireProtocol):
         return match.group(2) if match else ""
 
     def parse(self, service: Service, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
+        return decode(operation.input_shape, self._document(request))
+
+    def parse_checked(
+        self, service: Service, operation: OperationModel, request: HttpRequest
+    ) -> tuple[dict[str, Any], bool]:
+        return decode_checked(operation.input_shape, self._document(request))
+
+    @staticmethod
+    def _document(request: HttpRequest) -> dict[str, Any]:
         content_type = request.content_type
         if request.body and content_type != CBOR:
             raise unsupported_media_type(content_type)
-        return decode(operation.input_shape, cbor_body(request.body))
+        return cbor_body(request.body)
 
     def _headers(self, ctx: RequestContext) -> list[tuple[str, str]]:
         return [("x-amzn-RequestId", ctx.request_id), ("smithy-protocol", "rpc-v2-cbor")]

@@ -3,7 +3,10 @@
 Decoding checks every value's type against the model (a wrong type is the client's mistake:
 SerializationException, never a crash in a service), checks integer ranges, and converts
 blobs (base64) and timestamps. The same decoders read CBOR bodies, whose blobs arrive as
-bytes and timestamps as datetimes. Encoding does the reverse for results, for JSON
+bytes and timestamps as datetimes. A checked decoder (`decode_checked`) also tests the
+model's constraints in the same walk, so that a request that meets them all is decoded and
+known valid in one pass over the members present; `validate` then only runs to describe a
+failure. Encoding does the reverse for results, for JSON
 (`encode`) or CBOR (`encode_cbor`). Both are compiled per shape; a shape tree that needs no
 conversion and no renaming encodes as-is.
 
@@ -27,8 +30,9 @@ from botocore.model import Shape
 
 from postoffice.protocol.errors import ServiceError, serialization_error
 from postoffice.protocol.shapes import body_members, compiled, needs, per_object, shape_key
+from postoffice.protocol.validate import conforms
 
-Decoder = Callable[[Any], Any]
+Decoder = Callable[[Any, list[Any]], Any]
 Encoder = Callable[[Any], Any]
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -37,6 +41,7 @@ INT64 = (-(2**63), 2**63 - 1)
 _decoders: dict[Any, Decoder] = {}
 _encoders: dict[Any, Encoder] = {}
 _entry_decoders: dict[int, tuple[Shape, Decoder]] = {}
+_entry_checked_decoders: dict[int, tuple[Shape, Decoder]] = {}
 _entry_encoders: dict[int, tuple[Shape, Encoder | None]] = {}
 _entry_cbor_encoders: dict[int, tuple[Shape, Encoder | None]] = {}
 
@@ -89,8 +94,14 @@ def wire_name(name: str, member: Shape) -> str:
     return member.serialization.get("name", name)
 
 
-def decoder_for(shape: Shape) -> Decoder:
-    return compiled(_decoders, shape_key(shape), lambda: _compile_decoder(shape))
+def decoder_for(shape: Shape, checked: bool = False) -> Decoder:
+    """The decoder of `shape`: `decoder(value, misses)`. A checked decoder also tests every
+    value it produces against the model's constraints and appends to `misses` what fails."""
+    return compiled(_decoders, (checked, shape_key(shape)), lambda: _compile_decoder(shape, checked))
+
+
+def _checked_decoder(shape: Shape) -> Decoder:
+    return decoder_for(shape, True)
 
 
 def decode(shape: Shape | None, value: Any) -> Any:
@@ -98,98 +109,171 @@ def decode(shape: Shape | None, value: Any) -> Any:
         return {}
     if value is None:
         value = {}
-    return per_object(_entry_decoders, shape, decoder_for)(value)
+    return per_object(_entry_decoders, shape, decoder_for)(value, [])
 
 
-def _compile_decoder(shape: Shape) -> Decoder:
+def decode_checked(shape: Shape | None, value: Any) -> tuple[Any, bool]:
+    """`decode`, in the same walk testing the constraints `validate` checks: also whether they
+    all held. False means that `validate` must run to describe what failed (or to find that
+    nothing did: a test may say no where `validate` finds nothing, never the reverse)."""
+    if shape is None:
+        return {}, True
+    if value is None:
+        value = {}
+    entry = _entry_checked_decoders.get(id(shape))
+    if entry is not None and entry[0] is shape:
+        decoder = entry[1]
+    else:
+        decoder = per_object(_entry_checked_decoders, shape, _checked_decoder)
+    misses: list[Any] = []
+    decoded = decoder(value, misses)
+    return decoded, not misses
+
+
+def _compile_decoder(shape: Shape, checked: bool) -> Decoder:
     kind = shape.type_name
     if kind == "structure":
         if shape.metadata.get("document"):
-            return lambda value: value
-        return _structure_decoder(shape)
+            return lambda value, misses: value
+        return _structure_decoder(shape, checked)
     if kind == "list":
-        item_decoder = decoder_for(shape.member)
-
-        def decode_list(value: Any) -> Any:
-            if not isinstance(value, list):
-                raise _wrong_type(value, "START_ARRAY")
-            return [None if item is None else item_decoder(item) for item in value]
-
-        return decode_list
+        return _list_decoder(shape, checked)
     if kind == "map":
-        key_decoder = decoder_for(shape.key)
-        value_decoder = decoder_for(shape.value)
+        return _map_decoder(shape, checked)
+    base = _leaf_decoder(shape)
+    test = conforms(shape) if checked else None
+    if test is None:
+        return base
 
-        def decode_map(value: Any) -> Any:
-            if not isinstance(value, dict):
-                raise _wrong_type(value, "START_OBJECT")
-            return {key_decoder(k): (None if v is None else value_decoder(v)) for k, v in value.items()}
+    def decode_and_test(value: Any, misses: list[Any]) -> Any:
+        decoded = base(value, misses)
+        if not test(decoded):
+            misses.append(decoded)
+        return decoded
 
-        return decode_map
+    return decode_and_test
+
+
+def _leaf_decoder(shape: Shape) -> Decoder:
+    kind = shape.type_name
     if kind == "string":
-
-        def decode_string(value: Any) -> Any:
-            if not isinstance(value, str):
-                raise _wrong_type(value, "VALUE_STRING")
-            return value
-
-        return decode_string
+        return _decode_string
     if kind in ("integer", "long"):
         return _integer_decoder(shape)
     if kind in ("float", "double"):
-
-        def decode_float(value: Any) -> Any:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
-                    return float(value)
-                raise _wrong_type(value, "VALUE_NUMBER_FLOAT")
-            return value
-
-        return decode_float
+        return _decode_float
     if kind == "boolean":
-
-        def decode_boolean(value: Any) -> Any:
-            if not isinstance(value, bool):
-                raise _wrong_type(value, "VALUE_BOOLEAN")
-            return value
-
-        return decode_boolean
+        return _decode_boolean
     if kind == "blob":
-
-        def decode_blob(value: Any) -> Any:
-            if isinstance(value, (bytes, bytearray)):
-                return bytes(value)
-            if not isinstance(value, str):
-                raise _wrong_type(value, "VALUE_STRING")
-            try:
-                return base64.b64decode(value, validate=True)
-            except (binascii.Error, ValueError):
-                raise serialization_error("Invalid base64 value") from None
-
-        return decode_blob
+        return _decode_blob
     if kind == "timestamp":
-
-        def decode_timestamp(value: Any) -> Any:
-            try:
-                return parse_timestamp(value)
-            except (ValueError, TypeError, OverflowError):
-                raise serialization_error(f"Invalid timestamp: {value!r}") from None
-
-        return decode_timestamp
-    return lambda value: value
+        return _decode_timestamp
+    return lambda value, misses: value
 
 
-def _structure_decoder(shape: Shape) -> Decoder:
-    members = {wire_name(name, member): (name, decoder_for(member)) for name, member in body_members(shape).items()}
+def _decode_string(value: Any, misses: list[Any]) -> Any:
+    if not isinstance(value, str):
+        raise _wrong_type(value, "VALUE_STRING")
+    return value
 
-    def decode_structure(value: Any) -> Any:
+
+def _decode_float(value: Any, misses: list[Any]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
+            return float(value)
+        raise _wrong_type(value, "VALUE_NUMBER_FLOAT")
+    return value
+
+
+def _decode_boolean(value: Any, misses: list[Any]) -> Any:
+    if not isinstance(value, bool):
+        raise _wrong_type(value, "VALUE_BOOLEAN")
+    return value
+
+
+def _decode_blob(value: Any, misses: list[Any]) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if not isinstance(value, str):
+        raise _wrong_type(value, "VALUE_STRING")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise serialization_error("Invalid base64 value") from None
+
+
+def _decode_timestamp(value: Any, misses: list[Any]) -> Any:
+    try:
+        return parse_timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        raise serialization_error(f"Invalid timestamp: {value!r}") from None
+
+
+def _list_decoder(shape: Shape, checked: bool) -> Decoder:
+    item_decoder = decoder_for(shape.member, checked)
+    test = conforms(shape) if checked else None
+
+    def decode_list(value: Any, misses: list[Any]) -> Any:
+        if not isinstance(value, list):
+            raise _wrong_type(value, "START_ARRAY")
+        out = [None if item is None else item_decoder(item, misses) for item in value]
+        if test is not None and not test(out):
+            misses.append(out)
+        return out
+
+    return decode_list
+
+
+def _map_decoder(shape: Shape, checked: bool) -> Decoder:
+    key_decoder = decoder_for(shape.key, checked)
+    value_decoder = decoder_for(shape.value, checked)
+    test = conforms(shape) if checked else None
+
+    def decode_map(value: Any, misses: list[Any]) -> Any:
+        if not isinstance(value, dict):
+            raise _wrong_type(value, "START_OBJECT")
+        out = {key_decoder(k, misses): (None if v is None else value_decoder(v, misses)) for k, v in value.items()}
+        if test is not None and not test(out):
+            misses.append(out)
+        return out
+
+    return decode_map
+
+
+def _structure_decoder(shape: Shape, checked: bool) -> Decoder:
+    body = body_members(shape)
+    # a plain string member (the most common kind) is decoded inline: its decoder is None here
+    members = {}
+    for name, member in body.items():
+        decoder = decoder_for(member, checked)
+        members[wire_name(name, member)] = (name, None if decoder is _decode_string else decoder)
+    required = tuple(shape.required_members) if checked else ()
+    # `validate` also sees members bound outside the body (rest protocols), which this walk
+    # never reaches: such a structure always sends the request to `validate`
+    unsure = checked and len(body) != len(shape.members)
+
+    def decode_structure(value: Any, misses: list[Any]) -> Any:
         if not isinstance(value, dict):
             raise _wrong_type(value, "START_OBJECT")
         out = {}
         for key, item in value.items():
             member = members.get(key)
-            if member is not None and item is not None:
-                out[member[0]] = member[1](item)
+            if member is None or item is None:
+                continue
+            name, decoder = member
+            if decoder is not None:
+                out[name] = decoder(item, misses)
+            elif isinstance(item, str):
+                out[name] = item
+            else:
+                raise _wrong_type(item, "VALUE_STRING")
+        if unsure:
+            misses.append(out)
+        else:
+            for name in required:
+                if name not in out:
+                    misses.append(name)
+                    break
         return out
 
     return decode_structure
@@ -199,7 +283,7 @@ def _integer_decoder(shape: Shape) -> Decoder:
     low, high = integer_bounds(shape)
     kind = "int" if shape.type_name == "integer" else "long"
 
-    def decode_integer(value: Any) -> Any:
+    def decode_integer(value: Any, misses: list[Any]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)

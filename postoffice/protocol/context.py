@@ -1,4 +1,4 @@
-"""What a service operation knows about the request that called it."""
+"""What a service operation knows about the request that called it (slotted: one per request)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from postoffice.protocol.http import HttpRequest
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestContext:
     service: str
     account: str

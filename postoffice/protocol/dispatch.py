@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from postoffice.protocol.base import WireProtocol
 from postoffice.protocol.context import RequestContext
@@ -14,6 +15,18 @@ from postoffice.services.base import Service
 
 log = logging.getLogger("postoffice.dispatch")
 
+_completes_params: dict[type, bool] = {}
+
+
+def _completes(service: Service) -> bool:
+    """Whether the service fills parameters after parsing (`complete_params`): what it adds
+    was never seen by the decoders' constraint tests, so `validate` must run on the result."""
+    kind = type(service)
+    found = _completes_params.get(kind)
+    if found is None:
+        found = _completes_params[kind] = kind.complete_params is not Service.complete_params
+    return found
+
 
 async def dispatch(service: Service, wire: WireProtocol, request: HttpRequest, ctx: RequestContext) -> HttpResponse:
     ctx.protocol = wire.name
@@ -23,10 +36,16 @@ async def dispatch(service: Service, wire: WireProtocol, request: HttpRequest, c
         operation = operation_model(service.model_name or service.name, name) if name else None
         if operation is None:
             raise unknown_operation(name)
-        params = service.complete_params(ctx, wire.parse(service, operation, request))
-        violations = validate(operation.input_shape, params)
-        if violations:
-            raise service.validation_error(ctx, violations)
+        params: dict[str, Any]
+        if _completes(service):
+            params = service.complete_params(ctx, wire.parse(service, operation, request))
+            checked = False
+        else:
+            params, checked = wire.parse_checked(service, operation, request)
+        if not checked:
+            violations = validate(operation.input_shape, params)
+            if violations:
+                raise service.validation_error(ctx, violations)
         entry = service.operations.get(name)
         if entry is None:
             raise service.not_implemented(name)

@@ -8,7 +8,7 @@ import orjson
 from botocore.model import OperationModel
 
 from postoffice.protocol.base import WireProtocol
-from postoffice.protocol.codec import decode, encode, encoder_for
+from postoffice.protocol.codec import decode, decode_checked, encode, encoder_for
 from postoffice.protocol.context import RequestContext
 from postoffice.protocol.error_info import WireError, wire_error
 from postoffice.protocol.errors import ServiceError, serialization_error, unsupported_media_type
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from postoffice.services.base import Service
 
 NOT_AN_OBJECT = "Start of structure or map found where not expected."
+_content_types: dict[Any, str] = {}  # per service model
 
 
 def json_body(body: bytes) -> dict[str, Any]:
@@ -31,6 +32,13 @@ def json_body(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise serialization_error(NOT_AN_OBJECT)
     return data
+
+
+def _document(request: HttpRequest) -> dict[str, Any]:
+    content_type = request.headers.get("content-type")
+    if content_type and "json" not in content_type.lower():
+        raise unsupported_media_type(request.content_type)
+    return json_body(request.body)
 
 
 def error_document(wire: WireError, code: str) -> dict[str, Any]:
@@ -55,13 +63,19 @@ class JsonProtocol(WireProtocol):
         return operation if prefix else ""
 
     def parse(self, service: Service, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
-        content_type = request.headers.get("content-type")
-        if content_type and "json" not in content_type.lower():
-            raise unsupported_media_type(request.content_type)
-        return decode(operation.input_shape, json_body(request.body))
+        return decode(operation.input_shape, _document(request))
+
+    def parse_checked(
+        self, service: Service, operation: OperationModel, request: HttpRequest
+    ) -> tuple[dict[str, Any], bool]:
+        return decode_checked(operation.input_shape, _document(request))
 
     def content_type(self, service: Service) -> str:
-        return f"application/x-amz-json-{service.model.metadata.get('jsonVersion', '1.0')}"
+        found = _content_types.get(service.model)
+        if found is None:
+            found = f"application/x-amz-json-{service.model.metadata.get('jsonVersion', '1.0')}"
+            _content_types[service.model] = found
+        return found
 
     def serialize(
         self, service: Service, operation: OperationModel, result: dict[str, Any], ctx: RequestContext

@@ -304,7 +304,7 @@ def bind_request(binding: InputBinding, request: HttpRequest, labels: dict[str, 
             except UnicodeDecodeError:
                 raise serialization_error("The request body is not valid UTF-8.") from None
         elif not request.body.isspace():
-            params[name] = decoder_for(member)(json_body(request.body))
+            params[name] = decoder_for(member)(json_body(request.body), [])
     for name, label, convert in binding.uri:
         value = labels.get(label)
         if value is not None:

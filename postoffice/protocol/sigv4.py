@@ -13,6 +13,7 @@ from postoffice.protocol.http import HttpRequest
 
 _CREDENTIAL = re.compile(r"Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/aws4_request")
 _ACCOUNT_KEY = re.compile(r"\d{12}")
+_SCOPE_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -22,18 +23,39 @@ class CredentialScope:
     service: str = ""
 
 
+NO_SCOPE = CredentialScope()
+
+# The `Credential=...` element of an Authorization header -> its scope. A client signs every
+# request with the same one (only the date and signature change), so the regex runs once.
+_scopes: dict[str, CredentialScope] = {}
+
+
 def credential_scope(request: HttpRequest) -> CredentialScope:
-    authorization = request.headers.get("authorization", "")
+    authorization = request.headers.get("authorization")
     if authorization:
-        match = _CREDENTIAL.search(authorization)
-        if match:
-            return CredentialScope(match.group(1), match.group(3), match.group(4))
+        start = authorization.find("Credential=")
+        if start >= 0:
+            end = authorization.find(",", start)
+            credential = authorization[start:end] if end >= 0 else authorization[start:]
+            scope = _scopes.get(credential)
+            if scope is not None:
+                return scope
+            match = _CREDENTIAL.search(authorization)
+            if match:
+                scope = CredentialScope(match.group(1), match.group(3), match.group(4))
+                if match.start() == start:
+                    # the match lies inside `credential` (no group can hold a comma), so
+                    # the same element always gives the same scope
+                    if len(_scopes) >= _SCOPE_CACHE_SIZE:
+                        _scopes.clear()
+                    _scopes[credential] = scope
+                return scope
     if "X-Amz-Credential" in request.query_string:
         credential = request.query_value("X-Amz-Credential") or ""
         parts = credential.split("/")
         if len(parts) == 5:
             return CredentialScope(parts[0], parts[2], parts[3])
-    return CredentialScope()
+    return NO_SCOPE
 
 
 KeyResolver = Callable[[str], str | None]

@@ -1,6 +1,7 @@
-"""Results as AWS query-protocol XML, by string building (compiled once per shape).
+"""Results as AWS query-protocol XML, by string building (compiled once per shape and tag).
 
-A writer appends `<tag>...</tag>` for one value to a list of strings; structures write their
+A writer appends `<tag>...</tag>` for one value to a list of strings, its start and end tags
+built when it was compiled; structures write their
 members in model order, flattened lists and maps repeat their element under the member's
 own name, the others wrap items in `<member>` / `<entry><key/><value/></entry>` (or the
 names the model gives). Timestamps are ISO 8601 with milliseconds, booleans lowercase,
@@ -22,18 +23,20 @@ from postoffice.protocol.codec import parse_timestamp
 from postoffice.protocol.query_names import QueryNames
 from postoffice.protocol.shapes import compiled, shape_key
 
-Writer = Callable[[Any, str, list[str]], None]
+Writer = Callable[[Any, list[str]], None]  # appends the element(s) of one value
 
 _SPECIAL = re.compile(r"[&<>\"\r]")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#xD;"}
 _writers: dict[Any, Writer] = {}
-_members: dict[Any, list[tuple[str, str, Writer]]] = {}
+_member_lists: dict[Any, list[tuple[str, Writer]]] = {}
 
 
 def escape(text: str) -> str:
-    if _SPECIAL.search(text) is None:
-        return text
-    return _SPECIAL.sub(lambda match: _ESCAPES[match.group()], text)
+    # five substring tests beat one regex search several times over on the short texts of
+    # an answer, and stay cheap on long ones
+    if "&" in text or "<" in text or ">" in text or '"' in text or "\r" in text:
+        return _SPECIAL.sub(lambda match: _ESCAPES[match.group()], text)
+    return text
 
 
 def iso8601(value: Any) -> str:
@@ -45,60 +48,80 @@ def iso8601(value: Any) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def writer_for(names: QueryNames, shape: Shape, flattened: bool | None = None) -> Writer:
+def writer_for(names: QueryNames, shape: Shape, tag: str, flattened: bool | None = None) -> Writer:
+    """The writer of `shape`'s values as `<tag>` elements (its tags built once, here)."""
     flat = names.flattened(shape) if flattened is None else flattened
-    key = (id(names), shape_key(shape), flat if shape.type_name in ("list", "map") else None)
-    return compiled(_writers, key, lambda: _compile(names, shape, flat))
+    key = (id(names), shape_key(shape), flat if shape.type_name in ("list", "map") else None, tag)
+    return compiled(_writers, key, lambda: _compile(names, shape, flat, tag))
+
+
+def members_writer(names: QueryNames, shape: Shape) -> Writer:
+    """A structure's members without the enclosing element."""
+    members = _member_writers(names, shape)
+
+    def write(value: Any, out: list[str]) -> None:
+        for name, writer in members:
+            item = value.get(name)
+            if item is not None:
+                writer(item, out)
+
+    return write
 
 
 def write_members(names: QueryNames, shape: Shape, value: dict[str, Any], out: list[str]) -> None:
-    """A structure's members without the enclosing element."""
-    for name, wire, writer in _member_writers(names, shape):
-        item = value.get(name)
-        if item is not None:
-            writer(item, wire, out)
+    members_writer(names, shape)(value, out)
 
 
-def _member_writers(names: QueryNames, shape: Shape) -> list[tuple[str, str, Writer]]:
+def _member_writers(names: QueryNames, shape: Shape) -> list[tuple[str, Writer]]:
     key = (id(names), shape_key(shape))
-    members = _members.get(key)
+    members = _member_lists.get(key)
     if members is None:
         members = []
         for name, member in shape.members.items():
             wire, flattened = names.member(shape, name, member)
-            members.append((name, wire, writer_for(names, member, flattened)))
-        _members[key] = members
+            members.append((name, writer_for(names, member, wire, flattened)))
+        _member_lists[key] = members
     return members
 
 
-def _compile(names: QueryNames, shape: Shape, flattened: bool) -> Writer:
+def _compile(names: QueryNames, shape: Shape, flattened: bool, tag: str) -> Writer:
     kind = shape.type_name
     if kind == "structure":
-        return _structure(names, shape)
+        return _structure(names, shape, tag)
     if kind == "list":
-        return _list(names, shape, flattened)
+        return _list(names, shape, flattened, tag)
     if kind == "map":
-        return _map(names, shape, flattened)
+        return _map(names, shape, flattened, tag)
     if kind == "boolean":
-        return _scalar(lambda value: "true" if value else "false")
+        return _scalar(lambda value: "true" if value else "false", tag)
     if kind in ("integer", "long"):
-        return _scalar(lambda value: str(int(value)))
+        return _scalar(lambda value: str(int(value)), tag)
     if kind in ("float", "double"):
-        return _scalar(_float_text)
+        return _scalar(_float_text, tag)
     if kind == "timestamp":
-        return _scalar(iso8601)
+        return _scalar(iso8601, tag)
     if kind == "blob":
-        return _scalar(_base64)
-    return _string
+        return _scalar(_base64, tag)
+    return _string(tag)
 
 
-def _string(value: Any, tag: str, out: list[str]) -> None:
-    out.append(f"<{tag}>{escape(value if isinstance(value, str) else str(value))}</{tag}>")
+def _string(tag: str) -> Writer:
+    start, end = f"<{tag}>", f"</{tag}>"
+
+    def write(value: Any, out: list[str]) -> None:
+        text = value if isinstance(value, str) else str(value)
+        if "&" in text or "<" in text or ">" in text or '"' in text or "\r" in text:
+            text = escape(text)
+        out.append(f"{start}{text}{end}")
+
+    return write
 
 
-def _scalar(render: Callable[[Any], str]) -> Writer:
-    def write(value: Any, tag: str, out: list[str]) -> None:
-        out.append(f"<{tag}>{render(value)}</{tag}>")
+def _scalar(render: Callable[[Any], str], tag: str) -> Writer:
+    start, end = f"<{tag}>", f"</{tag}>"
+
+    def write(value: Any, out: list[str]) -> None:
+        out.append(f"{start}{render(value)}{end}")
 
     return write
 
@@ -116,62 +139,67 @@ def _float_text(value: Any) -> str:
     return repr(number)
 
 
-def _structure(names: QueryNames, shape: Shape) -> Writer:
+def _structure(names: QueryNames, shape: Shape, tag: str) -> Writer:
     members = _member_writers(names, shape)
+    start, end = f"<{tag}>", f"</{tag}>"
 
-    def write(value: Any, tag: str, out: list[str]) -> None:
-        out.append(f"<{tag}>")
-        for name, wire, writer in members:
+    def write(value: Any, out: list[str]) -> None:
+        out.append(start)
+        for name, writer in members:
             item = value.get(name)
             if item is not None:
-                writer(item, wire, out)
-        out.append(f"</{tag}>")
+                writer(item, out)
+        out.append(end)
 
     return write
 
 
-def _list(names: QueryNames, shape: Shape, flattened: bool) -> Writer:
-    item_writer = writer_for(names, shape.member)
+def _list(names: QueryNames, shape: Shape, flattened: bool, tag: str) -> Writer:
     if flattened:
+        flat_item_writer = writer_for(names, shape.member, tag)
 
-        def write_flat(value: Any, tag: str, out: list[str]) -> None:
+        def write_flat(value: Any, out: list[str]) -> None:
             for item in value:
                 if item is not None:
-                    item_writer(item, tag, out)
+                    flat_item_writer(item, out)
 
         return write_flat
-    item_tag = names.list_item(shape) or "member"
+    item_writer = writer_for(names, shape.member, names.list_item(shape) or "member")
+    start, end = f"<{tag}>", f"</{tag}>"
 
-    def write(value: Any, tag: str, out: list[str]) -> None:
-        out.append(f"<{tag}>")
+    def write(value: Any, out: list[str]) -> None:
+        out.append(start)
         for item in value:
             if item is not None:
-                item_writer(item, item_tag, out)
-        out.append(f"</{tag}>")
+                item_writer(item, out)
+        out.append(end)
 
     return write
 
 
-def _map(names: QueryNames, shape: Shape, flattened: bool) -> Writer:
+def _map(names: QueryNames, shape: Shape, flattened: bool, tag: str) -> Writer:
     key_tag, value_tag = names.map_names(shape)
-    key_writer = writer_for(names, shape.key)
-    value_writer = writer_for(names, shape.value)
+    key_writer = writer_for(names, shape.key, key_tag)
+    value_writer = writer_for(names, shape.value, value_tag)
+    entry_tag = tag if flattened else "entry"
+    entry_start, entry_end = f"<{entry_tag}>", f"</{entry_tag}>"
 
-    def write_entries(value: Any, entry_tag: str, out: list[str]) -> None:
+    def write_entries(value: Any, out: list[str]) -> None:
         for key, item in value.items():
             if item is None:
                 continue
-            out.append(f"<{entry_tag}>")
-            key_writer(key, key_tag, out)
-            value_writer(item, value_tag, out)
-            out.append(f"</{entry_tag}>")
+            out.append(entry_start)
+            key_writer(key, out)
+            value_writer(item, out)
+            out.append(entry_end)
 
     if flattened:
         return write_entries
+    start, end = f"<{tag}>", f"</{tag}>"
 
-    def write(value: Any, tag: str, out: list[str]) -> None:
-        out.append(f"<{tag}>")
-        write_entries(value, "entry", out)
-        out.append(f"</{tag}>")
+    def write(value: Any, out: list[str]) -> None:
+        out.append(start)
+        write_entries(value, out)
+        out.append(end)
 
     return write

@@ -28,9 +28,12 @@ class Admin:
             "/_postoffice/reset": self.reset,
             "/_postoffice/clock": self.clock,
         }
+        for service in system.services.values():  # a service's own admin resources, e.g. SNS's
+            self.routes.update(getattr(service, "admin_routes", dict)())
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
-        handler = self.routes.get(request.path.rstrip("/"))
+        path = request.path.rstrip("/")
+        handler = self.routes.get(path) or self.routes.get(path.rpartition("/")[0] + "/")
         if handler is None:
             return _json(404, {"error": "NotFound", "message": f"No admin resource at {request.path}"})
         body: dict[str, Any] = {}

@@ -9,9 +9,11 @@ path (`/<account>/<queue>`, or a rest service's request URIs such as Lambda's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from postoffice.protocol.base import WireProtocol
 from postoffice.protocol.http import HttpRequest
+from postoffice.protocol.registry import protocol
 from postoffice.protocol.rest_routes import first_segment, route_table
 from postoffice.protocol.sigv4 import CredentialScope
 from postoffice.services.base import Service
@@ -25,6 +27,10 @@ _FORM = "application/x-www-form-urlencoded"
 class Route:
     service: Service
     protocol: str
+    wire: WireProtocol = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "wire", protocol(self.protocol))
 
 
 class Router:
@@ -35,10 +41,15 @@ class Router:
         self.by_api_version: dict[str, Service] = {}
         self.by_smithy_name: dict[str, Service] = {}
         self.by_rest_segment: dict[str, list[Service]] = {}
+        self._routes: dict[tuple[Service, str], Route] = {}  # one each, built once
+        self._json_by_target: dict[str, Route] = {}
+        self._cbor_by_name: dict[str, Route] = {}
         for service in services.values():
             if service.target_prefix:
                 self.by_target[service.target_prefix] = service
                 self.by_smithy_name[service.target_prefix] = service
+                self._json_by_target[service.target_prefix] = self._route(service, "json")
+                self._cbor_by_name[service.target_prefix] = self._route(service, "smithy-rpc-v2-cbor")
             self.by_signing_name.setdefault(service.signing_name, service)
             self.by_signing_name.setdefault(service.model.metadata.get("endpointPrefix", ""), service)
             if "query" in service.protocols:
@@ -51,12 +62,10 @@ class Router:
         headers = request.headers
         target = headers.get("x-amz-target")
         if target:
-            service = self.by_target.get(target.rpartition(".")[0])
-            return Route(service, "json") if service else None
+            return self._json_by_target.get(target.rpartition(".")[0])
         if headers.get("smithy-protocol") == "rpc-v2-cbor":
             match = _SMITHY_PATH.match(request.path)
-            service = self.by_smithy_name.get(match.group(1)) if match else None
-            return Route(service, "smithy-rpc-v2-cbor") if service else None
+            return self._cbor_by_name.get(match.group(1)) if match else None
         service = self.by_signing_name.get(scope.service) if scope.service else None
         if service is None:
             service = self._from_host_or_path(request)
@@ -66,7 +75,13 @@ class Router:
             service = self._from_query_version(request)
         if service is None:
             return None
-        return Route(service, self._protocol_of(service, request))
+        return self._route(service, self._protocol_of(service, request))
+
+    def _route(self, service: Service, protocol_name: str) -> Route:
+        route = self._routes.get((service, protocol_name))
+        if route is None:
+            route = self._routes[service, protocol_name] = Route(service, protocol_name)
+        return route
 
     def _from_host_or_path(self, request: HttpRequest) -> Service | None:
         host = request.host.split(":", 1)[0]

@@ -12,8 +12,10 @@ SERVICE_CLASSES = [
     "postoffice.services.sts.api:Sts",
     "postoffice.services.logs.api:Logs",
     "postoffice.services.sqs.api:Sqs",
+    "postoffice.services.sns.api:Sns",
     "postoffice.services.events.api:Events",
     "postoffice.services.lambda_.api:Lambda",
+    "postoffice.services.apigateway.api:ApiGateway",
 ]
 
 
