@@ -3,7 +3,7 @@ SQS subscribers. Publish only commits one engine message, so its latency should 
 the number of subscribers; fan-out does the per-subscriber work afterwards.
 
     python -m bench.sns_fanout                                   # memory store, 1/10/100 subscribers
-    python -m bench.sns_fanout --store sqlite --subscribers 1 100 --rate 200 --duration 5 --burst 2000
+    python -m bench.sns_fanout --store sqlite --subscribers 1 100 --rate 50 --duration 10 --burst 2000
 
 Per subscriber count, on a fresh server (pinned to CPU 0; this generator to the last CPU):
 
@@ -147,21 +147,33 @@ async def measure(
     server: ChildServer, subscribers: int, rate: float, duration: float, burst_size: int
 ) -> dict[str, Any]:
     authority = f"127.0.0.1:{server.port}"
-    control = await connect("127.0.0.1", server.port)
+
+    async def connections(count: int) -> list[Connection]:
+        """Fresh keep-alive connections for each phase: the server closes idle ones after 5 s."""
+        return [await connect("127.0.0.1", server.port) for _ in range(count)]
+
+    [control] = await connections(1)
     urls = await set_up(control, authority, subscribers)
-    publishers = [await connect("127.0.0.1", server.port) for _ in range(CONNECTIONS)]
+    publishers = await connections(CONNECTIONS)
 
     cpu_before, busy_before, wall_before = server.cpu_seconds(), machine_busy_seconds(), time.perf_counter()
     latencies, errors, began, count = await steady(publishers, authority, rate, duration)
     publishing_done = time.perf_counter()
+    control.close()
+    [control] = await connections(1)
     delivered_at = await wait_delivered(control, authority, urls, count * subscribers)
     server_cpu = server.cpu_seconds() - cpu_before
     wall = time.perf_counter() - wall_before
     other_cpu = max(0.0, machine_busy_seconds() - busy_before - server_cpu) / wall
     await purge(control, authority, urls)
 
+    for connection in publishers:
+        connection.close()
+    publishers = await connections(CONNECTIONS)
     burst_began, burst_errors = await burst(publishers, authority, burst_size)
     burst_published = time.perf_counter()
+    control.close()
+    [control] = await connections(1)
     burst_done = await wait_delivered(control, authority, urls, burst_size * subscribers)
     for connection in [control, *publishers]:
         connection.close()
@@ -186,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", default="memory", choices=("memory", "sqlite"))
     parser.add_argument("--subscribers", type=int, nargs="+", default=[1, 10, 100])
-    parser.add_argument("--rate", type=float, default=200.0, help="publishes per second in the steady phase")
+    parser.add_argument("--rate", type=float, default=50.0, help="publishes per second in the steady phase")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of the steady phase")
     parser.add_argument("--burst", type=int, default=2000, help="publishes in the burst phase")
     parser.add_argument("--json", help="also write the figures to this file")

@@ -2,10 +2,11 @@
 
 The same app as `bench.inproc` (STS and the stub SQS), the same two requests (JSON
 SendMessage, query GetCallerIdentity); every stage is called the way the app calls it, on a
-request the app itself built (`--` stages include forgetting what the request remembers,
-the first row). `app, whole` is one request through the ASGI interface
-(`bench.inproc`'s figure without its loop); the stages inside `app.handle` add up to a little
-less than it (the calls between them).
+request the app itself built. A protocol may remember what it parsed in the request (the
+query form), so the stages that read the request first make it forget (the first row's
+cost, included in theirs). `app, whole` is one request through the ASGI interface
+(`bench.inproc`'s figure without its loop); the stages inside `app.handle` add up to a
+little less than it (the calls between them).
 
     python -m bench.stages [--number 20000] [--repeat 7]
 """

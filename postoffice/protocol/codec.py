@@ -356,7 +356,8 @@ def cbor_encoder_for(shape: Shape) -> Encoder | None:
 def encode(shape: Shape | None, value: Any) -> Any:
     if shape is None or value is None:
         return {} if value is None else value
-    encoder = per_object(_entry_encoders, shape, encoder_for)
+    entry = _entry_encoders.get(id(shape))
+    encoder = entry[1] if entry is not None and entry[0] is shape else per_object(_entry_encoders, shape, encoder_for)
     return value if encoder is None else encoder(value)
 
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+_MEDIA_TYPE_CACHE_SIZE = 256
+_media_types: dict[str, str] = {}  # Content-Type header -> its media type (clients repeat a few)
+
 
 @dataclass(slots=True)
 class HttpRequest:
@@ -42,7 +45,13 @@ class HttpRequest:
         """The media type alone (no parameters), lowercase; worked out once per request."""
         found = self._content_type
         if found is None:
-            found = self._content_type = self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            raw = self.headers.get("content-type", "")
+            found = _media_types.get(raw)
+            if found is None:
+                found = raw.split(";", 1)[0].strip().lower()
+                if len(_media_types) < _MEDIA_TYPE_CACHE_SIZE:
+                    _media_types[raw] = found
+            self._content_type = found
         return found
 
     @property

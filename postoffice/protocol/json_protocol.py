@@ -34,10 +34,17 @@ def json_body(body: bytes) -> dict[str, Any]:
     return data
 
 
+_JSON_MEDIA_CACHE_SIZE = 64
+_json_media: set[str] = set()  # Content-Type values already found to be JSON
+
+
 def _document(request: HttpRequest) -> dict[str, Any]:
     content_type = request.headers.get("content-type")
-    if content_type and "json" not in content_type.lower():
-        raise unsupported_media_type(request.content_type)
+    if content_type and content_type not in _json_media:
+        if "json" not in content_type.lower():
+            raise unsupported_media_type(request.content_type)
+        if len(_json_media) < _JSON_MEDIA_CACHE_SIZE:
+            _json_media.add(content_type)
     return json_body(request.body)
 
 

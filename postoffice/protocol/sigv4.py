@@ -75,7 +75,7 @@ def unregister_key_resolver(resolver: KeyResolver) -> None:
 def account_for_key(access_key: str, default_account: str) -> str:
     """A 12-digit access key id is its own account; a key a resolver knows is its issuer's
     account; any other key maps to the default."""
-    if _ACCOUNT_KEY.fullmatch(access_key):
+    if len(access_key) == 12 and _ACCOUNT_KEY.fullmatch(access_key):
         return access_key
     for resolve in _key_resolvers:
         account = resolve(access_key)

@@ -1,8 +1,8 @@
 """Results as AWS query-protocol XML, by string building (compiled once per shape and tag).
 
 A writer appends `<tag>...</tag>` for one value to a list of strings, its start and end tags
-built when it was compiled; structures write their
-members in model order, flattened lists and maps repeat their element under the member's
+built when it was compiled. Structures write their members in model order (string members
+inline, without a call), flattened lists and maps repeat their element under the member's
 own name, the others wrap items in `<member>` / `<entry><key/><value/></entry>` (or the
 names the model gives). Timestamps are ISO 8601 with milliseconds, booleans lowercase,
 blobs base64.
@@ -28,7 +28,7 @@ Writer = Callable[[Any, list[str]], None]  # appends the element(s) of one value
 _SPECIAL = re.compile(r"[&<>\"\r]")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#xD;"}
 _writers: dict[Any, Writer] = {}
-_member_lists: dict[Any, list[tuple[str, Writer]]] = {}
+_member_lists: dict[Any, list[Any]] = {}
 
 
 def escape(text: str) -> str:
@@ -57,31 +57,55 @@ def writer_for(names: QueryNames, shape: Shape, tag: str, flattened: bool | None
 
 def members_writer(names: QueryNames, shape: Shape) -> Writer:
     """A structure's members without the enclosing element."""
-    members = _member_writers(names, shape)
-
-    def write(value: Any, out: list[str]) -> None:
-        for name, writer in members:
-            item = value.get(name)
-            if item is not None:
-                writer(item, out)
-
-    return write
+    return _structure_writer(_member_writers(names, shape), None)
 
 
 def write_members(names: QueryNames, shape: Shape, value: dict[str, Any], out: list[str]) -> None:
     members_writer(names, shape)(value, out)
 
 
-def _member_writers(names: QueryNames, shape: Shape) -> list[tuple[str, Writer]]:
+Member = tuple[str, str, str, Writer | None]  # name, start tag, end tag, writer (None: a string)
+
+
+def _member_writers(names: QueryNames, shape: Shape) -> list[Member]:
     key = (id(names), shape_key(shape))
     members = _member_lists.get(key)
     if members is None:
         members = []
         for name, member in shape.members.items():
             wire, flattened = names.member(shape, name, member)
-            members.append((name, writer_for(names, member, wire, flattened)))
+            writer = None if member.type_name == "string" else writer_for(names, member, wire, flattened)
+            members.append((name, f"<{wire}>", f"</{wire}>", writer))
         _member_lists[key] = members
     return members
+
+
+def _structure_writer(members: list[Member], tag: str | None) -> Writer:
+    """Members in model order, string members written inline (most of an answer's members)."""
+
+    def write_members(value: Any, out: list[str]) -> None:
+        for name, start, end, writer in members:
+            item = value.get(name)
+            if item is None:
+                continue
+            if writer is not None:
+                writer(item, out)
+                continue
+            text = item if isinstance(item, str) else str(item)
+            if "&" in text or "<" in text or ">" in text or '"' in text or "\r" in text:
+                text = escape(text)
+            out.append(f"{start}{text}{end}")
+
+    if tag is None:
+        return write_members
+    start, end = f"<{tag}>", f"</{tag}>"
+
+    def write(value: Any, out: list[str]) -> None:
+        out.append(start)
+        write_members(value, out)
+        out.append(end)
+
+    return write
 
 
 def _compile(names: QueryNames, shape: Shape, flattened: bool, tag: str) -> Writer:
@@ -140,18 +164,7 @@ def _float_text(value: Any) -> str:
 
 
 def _structure(names: QueryNames, shape: Shape, tag: str) -> Writer:
-    members = _member_writers(names, shape)
-    start, end = f"<{tag}>", f"</{tag}>"
-
-    def write(value: Any, out: list[str]) -> None:
-        out.append(start)
-        for name, writer in members:
-            item = value.get(name)
-            if item is not None:
-                writer(item, out)
-        out.append(end)
-
-    return write
+    return _structure_writer(_member_writers(names, shape), tag)
 
 
 def _list(names: QueryNames, shape: Shape, flattened: bool, tag: str) -> Writer:

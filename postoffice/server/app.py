@@ -67,11 +67,13 @@ class Application:
         self._lifespan = lifespan
         self.request_id = RequestIds()
         self.extra_routes: list[tuple[str, Callable[[HttpRequest], Awaitable[HttpResponse]]]] = []
+        self._extra_prefixes: tuple[str, ...] = ()
         self.host_routes: list[HostHandler] = []
 
     def mount(self, prefix: str, handler: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
         """Serve every path under `prefix` with `handler` (execute-api paths, function URLs...)."""
         self.extra_routes.append((prefix, handler))
+        self._extra_prefixes = tuple(prefix for prefix, _ in self.extra_routes)
 
     def mount_host(self, handler: HostHandler) -> None:
         """Let `handler` answer requests by their Host (`<id>.execute-api.localhost`...).
@@ -165,9 +167,10 @@ class Application:
         path = request.path
         if path.startswith(ADMIN_PREFIX):
             return await self.admin.handle(request)
-        for prefix, handler in self.extra_routes:
-            if path.startswith(prefix):
-                return await handler(request)
+        if self.extra_routes and path.startswith(self._extra_prefixes):
+            for prefix, handler in self.extra_routes:
+                if path.startswith(prefix):
+                    return await handler(request)
         for by_host in self.host_routes:
             answer = await by_host(request)
             if answer is not None:

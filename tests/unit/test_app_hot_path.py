@@ -88,3 +88,55 @@ def test_every_answer_names_its_request_id_once(app: Application) -> None:
     ids = [value for name, value in headers if name.lower() in (b"x-amzn-requestid", b"x-amz-request-id")]
     assert len(ids) == 1
     assert dict(headers)[b"content-length"] == str(len(body)).encode()
+
+
+def test_many_distinct_header_names_are_all_read_and_the_name_cache_stays_bounded(app: Application) -> None:
+    from postoffice.server import app as app_module
+
+    extra = {f"X-Custom-{i}": str(i) for i in range(400)}
+    status, _, body = call(app, [b"Action=GetCallerIdentity&Version=2011-06-15"], {**STS, **extra})
+    assert status == 200, body
+    assert len(app_module._header_names) <= app_module._HEADER_NAME_CACHE_SIZE
+
+
+CREDENTIAL = re.compile(r"Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/aws4_request")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=ab",
+        "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-3/execute-api/aws4_request",
+        "AWS4-HMAC-SHA256 Credential=AKID/2026/us-east-1/sqs/aws4_request, Credential=K2/20260101/r/s/aws4_request",
+        "AWS4-HMAC-SHA256 Credential=AK ID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host",
+        "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_requestX,Signature=x",
+        "AWS4-HMAC-SHA256 Credential=/20260101/us-east-1/sqs/aws4_request",
+        "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/aws4_request",
+        "Bearer token",
+        "",
+    ],
+)
+def test_credential_scope_reads_what_the_credential_pattern_reads_every_time(authorization: str) -> None:
+    from postoffice.protocol.http import HttpRequest
+    from postoffice.protocol.sigv4 import credential_scope
+
+    match = CREDENTIAL.search(authorization)
+    expected = (match.group(1), match.group(3), match.group(4)) if match else ("", "", "")
+    for _ in range(3):  # the first call parses, the next ones may come from the cache
+        scope = credential_scope(HttpRequest("POST", "/", "", {"authorization": authorization}, b""))
+        assert (scope.access_key, scope.region, scope.service) == expected
+
+
+def test_a_route_is_built_once_per_service_and_protocol(app: Application) -> None:
+    from postoffice.protocol.http import HttpRequest
+    from postoffice.protocol.sigv4 import credential_scope
+
+    def route_of(headers: dict[str, str], body: bytes = b"") -> object:
+        request = HttpRequest("POST", "/", "", headers, body)
+        return app.router.route(request, credential_scope(request))
+
+    form = {"content-type": "application/x-www-form-urlencoded", "host": "sts.us-east-1.localhost"}
+    first = route_of(form, b"Action=GetCallerIdentity&Version=2011-06-15")
+    assert first is route_of(form, b"Action=GetCallerIdentity&Version=2011-06-15")
+    json = {"x-amz-target": "AmazonSQS.SendMessage", "content-type": "application/x-amz-json-1.0"}
+    assert route_of(json) is route_of(json) and route_of(json) is not first

@@ -72,3 +72,83 @@ def path_prefixes(paths: Collection[str]) -> frozenset[str]:
             result.add(path[:index])
             index = path.find(".", index + 1)
     return frozenset(result)
+
+
+# A path's step from its parent: (full path, steps below it or None).
+Step = tuple[str, "dict[str, Step] | None"]
+PathTree = dict[str, Step]
+
+
+def path_tree(paths: Collection[str]) -> PathTree:
+    """The steps flatten_paths follows from the event's top level to reach `paths`.
+
+    An event key may itself contain dots ({"a.b": 1} and {"a": {"b": 1}} both hold "a.b"), so
+    every node lists every wanted path below it by its remainder, not only its direct children.
+    """
+    wanted = path_prefixes(paths)
+    below: dict[str, PathTree] = {}
+    for path in wanted:
+        index = path.find(".")
+        while index != -1:
+            below.setdefault(path[:index], {})[path[index + 1 :]] = path  # type: ignore[assignment]
+            index = path.find(".", index + 1)
+    steps = {path: (path, below.get(path)) for path in wanted}
+    for node in below.values():
+        for remainder, path in node.items():
+            node[remainder] = steps[path]  # type: ignore[index]
+    return {path: steps[path] for path in wanted}
+
+
+def flatten_paths(event: Any, tree: PathTree) -> FlatEvent:
+    """flatten(event, wanted) for the paths of path_tree(paths), without building a path string
+    for every key the event has: each key is looked up in its node's steps."""
+    flat: FlatEvent = {}
+    if type(event) is not dict:
+        return flat
+    # (object with its steps, or array with its path's steps and its path; membership)
+    pending: list[tuple[Any, Any, str, tuple]] = [(event, tree, "", ())]
+    array_id = 0
+    while pending:
+        node, steps, node_path, membership = pending.pop()
+        if type(node) is dict:
+            get_step = steps.get
+            for name, value in node.items():
+                step = get_step(name)
+                if step is None:
+                    continue
+                path, step_below = step
+                kind = type(value)
+                if kind is str:
+                    leaf = (value, value, membership)
+                elif kind is dict:
+                    if step_below is not None:
+                        pending.append((value, step_below, path, membership))
+                    continue
+                elif kind is list:
+                    pending.append((value, step_below, path, membership))
+                    continue
+                else:
+                    leaf = (value, value_key(value), membership)
+                leaves = flat.get(path)
+                if leaves is None:
+                    flat[path] = [leaf]
+                else:
+                    leaves.append(leaf)
+            continue
+        array_id += 1
+        leaves = flat.get(node_path)
+        for index, element in enumerate(node):
+            kind = type(element)
+            if kind is str:
+                leaf = (element, element, membership)
+            elif kind is dict or kind is list:
+                if steps is not None or kind is list:
+                    pending.append((element, steps, node_path, (*membership, (array_id, index))))
+                continue
+            else:
+                leaf = (element, value_key(element), membership)
+            if leaves is None:
+                leaves = flat[node_path] = [leaf]
+            else:
+                leaves.append(leaf)
+    return flat

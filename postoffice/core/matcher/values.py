@@ -16,6 +16,10 @@ from typing import Any
 
 FIVE_BILLION = 5_000_000_000
 SCALE = 1_000_000
+# Below this a float's rounding interval is narrower than a millionth, so when some count of
+# millionths rounds to the float, that count is exactly the float's shortest decimal (its
+# repr) scaled: no Decimal needed for values with at most six decimals.
+FAST_FLOAT_LIMIT = 4e9
 NUMBER_RANGE_MESSAGE = "Value must be between -5.0E9 and 5.0E9, inclusive"
 
 TRUE_KEY = ("b", True)
@@ -35,6 +39,10 @@ def scaled_number(value: Any) -> int | None:
             return None
         if value.is_integer():
             return int(value) * SCALE
+        if -FAST_FLOAT_LIMIT < value < FAST_FLOAT_LIMIT:
+            millionths = round(value * SCALE)
+            if millionths / SCALE == value:
+                return millionths
         return math.floor(Decimal(repr(value)) * SCALE)
     if kind is Decimal:
         if not value.is_finite() or not -FIVE_BILLION <= value <= FIVE_BILLION:

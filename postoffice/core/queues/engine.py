@@ -40,7 +40,7 @@ class QueueConfig:
     dead_letter_queue: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class NewMessage:
     body: str
     attributes: dict[str, Any] = field(default_factory=dict)
@@ -49,7 +49,7 @@ class NewMessage:
     deduplication_id: str | None = None  # FIFO; content-based when None and the queue allows it
 
 
-@dataclass
+@dataclass(slots=True)
 class Sent:
     message_id: str
     sequence_number: str | None = None  # FIFO only

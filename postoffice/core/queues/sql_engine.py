@@ -18,8 +18,7 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -50,6 +49,7 @@ from postoffice.core.queues.engine import (
     Sent,
     VisibilityTimeoutTooLong,
 )
+from postoffice.core.queues.ids import message_ids
 from postoffice.core.queues.state import (
     DELAYED,
     IN_FLIGHT,
@@ -107,7 +107,11 @@ class SqlQueueEngine(QueueEngine):
         self._timer_target = -INF
         self._next_cleanup = -INF
         self._stopping = False
+        self._new_id = message_ids()
+        # Counter changes of the open write transaction, written once just before it commits.
+        self._pending_counts: dict[int, list[int]] = {}
         store.read(self._load)
+        store.before_commit("queues", self._write_counts)
 
     def _load(self, conn: Conn) -> None:
         sql = self._sql
@@ -195,13 +199,93 @@ class SqlQueueEngine(QueueEngine):
     # Send ---------------------------------------------------------------------------------
 
     async def send(self, queue: str, messages: list[NewMessage]) -> list[Sent]:
+        found = self._queues.get(queue)
+        if found is None:
+            raise QueueNotFound(queue)
+        plain = not found.config.fifo and len(messages) <= self._sql.PLAIN_ROWS
+        if plain:
+            for message in messages:
+                if message.group_id is not None or message.deduplication_id is not None:
+                    plain = False
+                    break
+        if plain:
+            try:
+                sent, ready = await self._store.write(
+                    lambda conn: self._send_plain(conn, queue, messages), one_statement=True
+                )
+            except _NotPlain:
+                pass
+            except asyncio.CancelledError:
+                self._wake_all_later(queue)
+                raise
+            else:
+                if ready:
+                    self._waiters.wake(queue, ready)
+                return sent
         return await self._write(lambda conn, tally: self._send(conn, tally, queue, messages))
+
+    def _send_plain(self, conn: Conn, name: str, messages: list[NewMessage]) -> tuple[list[Sent], int]:
+        """A send of messages without group or deduplication id to a standard queue, in one
+        statement; the counters follow at commit (`_write_counts`)."""
+        queue = self._queues.get(name)
+        if queue is None:
+            raise QueueNotFound(name)
+        config = queue.config
+        if config.fifo:
+            raise _NotPlain
+        now = self._clock.now()
+        new_id = self._new_id
+        sent = []
+        params: list[Any] = [queue.sid, now]
+        queue_delay = config.delay
+        timed = queue_delay > 0
+        if not timed:
+            for message in messages:
+                if message.delay is not None and message.delay > 0:
+                    timed = True
+                    break
+        if not timed:
+            for message in messages:
+                message_id = new_id()
+                attributes = message.attributes
+                params += (message_id, message.body, orjson.dumps(attributes) if attributes else None)
+                sent.append(Sent(message_id))
+            conn.execute(self._sql.INSERT_READY[len(messages)], params)
+            ready, delayed = len(messages), 0
+        else:
+            ready = delayed = 0
+            first_due = INF
+            for message in messages:
+                message_id = new_id()
+                delay = queue_delay if message.delay is None else message.delay
+                if delay > 0:
+                    state, visible = DELAYED, now + delay
+                    delayed += 1
+                    first_due = min(first_due, visible)
+                else:
+                    state, visible = READY, now
+                    ready += 1
+                attributes = message.attributes
+                params += (state, visible, message_id, message.body, orjson.dumps(attributes) if attributes else None)
+                sent.append(Sent(message_id))
+            conn.execute(self._sql.INSERT_TIMED[len(messages)], params)
+            self._lower_due(queue, first_due)
+        counts = self._pending_counts.get(queue.sid)
+        if counts is None:
+            self._pending_counts[queue.sid] = [ready, delayed, 0]
+        else:
+            counts[READY] += ready
+            counts[DELAYED] += delayed
+        expiry = now + config.retention
+        if expiry < queue.next_expiry:
+            self._set_expiry(queue, expiry)
+        return sent, ready
 
     def _send(self, conn: Conn, tally: Tally, name: str, messages: list[NewMessage]) -> list[Sent]:
         queue = self._require(name)
         now = self._clock.now()
         if queue.config.fifo:
-            sent, ready = self._send_fifo(conn, queue, messages, now)
+            sent, ready = self._send_fifo(conn, tally, queue, messages, now)
             tally.woke(name, ready)
             return sent
         sql = self._sql
@@ -211,7 +295,7 @@ class SqlQueueEngine(QueueEngine):
         ready = delayed = 0
         first_due = INF
         for message in messages:
-            message_id = str(uuid.uuid4())
+            message_id = self._new_id()
             delay = queue_delay if message.delay is None else message.delay
             if delay > 0:
                 state, visible = DELAYED, now + delay
@@ -230,7 +314,7 @@ class SqlQueueEngine(QueueEngine):
                 note_group(groups, grp, visible if state == READY else None)
             sent.append(Sent(message_id))
         conn.executemany(sql.INSERT_MESSAGE, rows)
-        conn.execute(sql.ADJUST_COUNTS, (ready, delayed, 0, sid))
+        tally.count(sid, ready=ready, delayed=delayed)
         if groups:
             self._add_to_groups(conn, queue, groups)
         self._lower_due(queue, first_due)
@@ -239,7 +323,7 @@ class SqlQueueEngine(QueueEngine):
         return sent
 
     def _send_fifo(
-        self, conn: Conn, queue: QueueState, messages: list[NewMessage], now: float
+        self, conn: Conn, tally: Tally, queue: QueueState, messages: list[NewMessage], now: float
     ) -> tuple[list[Sent], int]:
         sql, config = self._sql, queue.config
         by_group = config.deduplication_scope == "messageGroup"
@@ -275,7 +359,7 @@ class SqlQueueEngine(QueueEngine):
             delayed = 0
             first_due = INF
             for message, grp, dedup, scope in fresh:
-                message_id = str(uuid.uuid4())
+                message_id = self._new_id()
                 delay = config.delay if message.delay is None else message.delay
                 if delay > 0:
                     state, visible = DELAYED, now + delay
@@ -298,7 +382,7 @@ class SqlQueueEngine(QueueEngine):
             if dedups:
                 conn.executemany(sql.PUT_DEDUP, dedups)
                 self._cleanup_by(expires)
-            conn.execute(sql.ADJUST_COUNTS, (ready, delayed, 0, queue.sid))
+            tally.count(queue.sid, ready=ready, delayed=delayed)
             self._add_to_groups(conn, queue, groups)
             self._lower_due(queue, first_due)
             self._lower_expiry(queue, now + config.retention)
@@ -382,7 +466,9 @@ class SqlQueueEngine(QueueEngine):
         remembered: list[list[Any]] = []
         need = want
         while need > 0:
-            rows, more = self._pick_fifo(conn, queue, need) if config.fifo else self._pick_standard(conn, queue, need)
+            rows, more = (
+                self._pick_fifo(conn, queue, need) if config.fifo else self._pick_standard(conn, queue, need, tally)
+            )
             if not rows:
                 break
             expired = [row for row in rows if row[11] <= cutoff]
@@ -421,7 +507,7 @@ class SqlQueueEngine(QueueEngine):
             self._cleanup_by(expires)
         return received
 
-    def _pick_standard(self, conn: Conn, queue: QueueState, need: int) -> tuple[list[Any], bool]:
+    def _pick_standard(self, conn: Conn, queue: QueueState, need: int, tally: Tally) -> tuple[list[Any], bool]:
         """Oldest ready first; with message groups, one message per group per pass, quiet
         groups (and each ungrouped message, its own tenant) before noisy ones."""
         sql, sid = self._sql, queue.sid
@@ -430,6 +516,9 @@ class SqlQueueEngine(QueueEngine):
         if not groups:
             return ungrouped, False
         (in_flight,) = conn.execute(sql.SELECT_INFLIGHT, (sid,)).fetchone()
+        for uncounted in (self._pending_counts.get(sid), tally.counts.get(sid)):
+            if uncounted is not None:
+                in_flight += uncounted[IN_FLIGHT]
         candidates: list[tuple[float, bool, Any]] = [(row[12], False, row) for row in ungrouped]
         noisy: list[tuple[int, float, str]] = []
         for grp, rank, held in groups:
@@ -712,7 +801,7 @@ class SqlQueueEngine(QueueEngine):
                 message_id, sent_at, dedup = row[1], row[4], row[1] if to_fifo else row[8]
             else:
                 received, first_received, source = 0, None, None
-                message_id, sent_at, dedup = str(uuid.uuid4()), now, row[8]
+                message_id, sent_at, dedup = self._new_id(), now, row[8]
             params.append(
                 (target.sid, grp, rank, now, enqueued, new_seqno, received, first_received, source, message_id,
                  sent_at, dedup, row[0])
@@ -946,8 +1035,15 @@ class SqlQueueEngine(QueueEngine):
         """Run `change` in the store's current transaction; once durable, wake the receivers
         of the messages it made available."""
         tally = Tally()
+
+        def run(conn: Conn) -> T:
+            result = change(conn, tally)
+            for sid, (ready, delayed, in_flight) in tally.counts.items():
+                self._add_counts(sid, ready, delayed, in_flight)
+            return result
+
         try:
-            result = await self._store.write(lambda conn: change(conn, tally))
+            result = await self._store.write(run)
         except asyncio.CancelledError:
             self._settle_up_later(tally)
             raise
@@ -956,6 +1052,22 @@ class SqlQueueEngine(QueueEngine):
             raise
         self._settle_up(tally)
         return result
+
+    def _add_counts(self, sid: int, ready: int, delayed: int, in_flight: int) -> None:
+        counts = self._pending_counts.get(sid)
+        if counts is None:
+            self._pending_counts[sid] = [ready, delayed, in_flight]
+        else:
+            counts[0] += ready
+            counts[1] += delayed
+            counts[2] += in_flight
+
+    def _write_counts(self, conn: Conn) -> None:
+        """The store's before-commit hook: the transaction's counter changes, one statement."""
+        if not self._pending_counts:
+            return
+        pending, self._pending_counts = self._pending_counts, {}
+        conn.executemany(self._sql.ADJUST_COUNTS, [(r, d, i, sid) for sid, (r, d, i) in pending.items() if r or d or i])
 
     def _settle_up(self, tally: Tally) -> None:
         tally.settled()
@@ -973,9 +1085,28 @@ class SqlQueueEngine(QueueEngine):
             finally:
                 self._settle_up(tally)
 
-        task = asyncio.ensure_future(after_flush())
+        self._after_flush(after_flush())
+
+    def _wake_all_later(self, name: str) -> None:
+        """A plain send whose caller was cancelled: as `_settle_up_later`, without knowing how
+        many of its messages are ready (waking more receivers than needed only costs a look)."""
+
+        async def after_flush() -> None:
+            try:
+                await self._store.flush()
+            finally:
+                self._waiters.wake_all(name)
+
+        self._after_flush(after_flush())
+
+    def _after_flush(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
         self._settling_up.add(task)
         task.add_done_callback(self._settling_up.discard)
+
+
+class _NotPlain(Exception):
+    """The queue turned out to be FIFO when the plain send ran: it goes the general way."""
 
 
 def _runs_by_source(rows: list[Any]) -> list[tuple[str, list[Any]]]:

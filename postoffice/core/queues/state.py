@@ -1,8 +1,9 @@
-"""What the engine keeps about each queue, and the changes one transaction accumulates.
+"""What the engine keeps about each queue, and the changes one engine call accumulates.
 
-Counter and group changes are tallied while a transaction's statements run and written
-together at its end (`Tally.flush`): one statement per touched queue or group, whatever the
-number of messages.
+Counter and group changes are tallied while a call's statements run. Group changes are
+written together at its end (`Tally.flush`): one statement per touched group, whatever the
+number of messages. Counter changes go on to the engine, which writes those of every call in
+a store transaction once, just before it commits.
 """
 
 from __future__ import annotations
@@ -98,11 +99,6 @@ class Tally:
             if drop:
                 conn.executemany(sql.DROP_EMPTY_GROUP, drop)
             self.groups.clear()
-        if self.counts:
-            conn.executemany(
-                sql.ADJUST_COUNTS, [(r, d, i, sid) for sid, (r, d, i) in self.counts.items() if r or d or i]
-            )
-            self.counts.clear()
 
 
 def encode_config(config: QueueConfig) -> bytes:

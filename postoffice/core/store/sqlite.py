@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from queue import SimpleQueue
+from typing import Any, TypeVar
 
 from postoffice.core.store.base import Conn, Store
 
 T = TypeVar("T")
+Hook = Callable[[Conn], None]
+Ack = tuple["asyncio.Future[Any]", Any]  # a writer's answer, and the result it gets once committed
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -52,12 +55,15 @@ class SqliteStore(Store):
         self._conn.execute("PRAGMA wal_autocheckpoint=4000")
         self._reader = _connect(self.path)
         self._reader.execute("PRAGMA query_only=1")
-        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postoffice-commit")
+        self._hooks: dict[str, Hook] = {}
         self._in_transaction = False
         self._commit_scheduled = False
         self._committing = False
-        self._waiting_for_commit: list[asyncio.Future[None]] = []
-        self._queued: list[tuple[Callable[[Conn], object], asyncio.Future[object]]] = []
+        self._acks: list[Ack] = []
+        self._queued: list[tuple[Callable[[Conn], object], asyncio.Future[Any], bool]] = []
+        self._commits: SimpleQueue[tuple[asyncio.AbstractEventLoop, list[Ack]] | None] = SimpleQueue()
+        self._committer = threading.Thread(target=self._commit_forever, name="postoffice-commit", daemon=True)
+        self._committer.start()
 
     def describe(self) -> str:
         return f"sqlite ({self.path})"
@@ -66,23 +72,28 @@ class SqliteStore(Store):
         for statement in statements:
             self._conn.execute(statement)
 
-    async def write(self, fn: Callable[[Conn], T]) -> T:
+    def before_commit(self, name: str, hook: Hook) -> None:
+        self._hooks[name] = hook
+
+    async def write(self, fn: Callable[[Conn], T], one_statement: bool = False) -> T:
         loop = asyncio.get_running_loop()
         if self._committing:
-            queued: asyncio.Future[object] = loop.create_future()
-            self._queued.append((fn, queued))
-            return await queued  # type: ignore[return-value]
-        result = self._execute(fn)
-        committed: asyncio.Future[None] = loop.create_future()
-        self._waiting_for_commit.append(committed)
-        self._schedule_commit(loop)
-        await committed
-        return result
+            queued: asyncio.Future[Any] = loop.create_future()
+            self._queued.append((fn, queued, one_statement))
+            return await queued  # type: ignore[no-any-return]
+        result = self._execute(fn, one_statement)
+        answer: asyncio.Future[Any] = loop.create_future()
+        self._acks.append((answer, result))
+        if not self._commit_scheduled:
+            self._schedule_commit(loop)
+        return await answer  # type: ignore[no-any-return]
 
-    def _execute(self, fn: Callable[[Conn], T]) -> T:
+    def _execute(self, fn: Callable[[Conn], T], one_statement: bool) -> T:
         if not self._in_transaction:
             self._conn.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
+        if one_statement:
+            return fn(self._conn)
         return _run_savepointed(self._conn, fn)
 
     def _schedule_commit(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -94,96 +105,152 @@ class SqliteStore(Store):
         self._commit_scheduled = False
         if not self._in_transaction:
             return
+        acks, self._acks = self._acks, []
+        try:
+            self._run_hooks()
+        except Exception as error:
+            self._conn.execute("ROLLBACK")
+            self._in_transaction = False
+            _answer(acks, error)
+            return
         self._committing = True
-        waiters, self._waiting_for_commit = self._waiting_for_commit, []
-        done = loop.run_in_executor(self._committer, self._conn.execute, "COMMIT")
-        done.add_done_callback(lambda f: self._finish_commit(loop, f, waiters))
+        self._commits.put((loop, acks))
 
-    def _finish_commit(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        done: asyncio.Future[object],
-        waiters: list[asyncio.Future[None]],
-    ) -> None:
+    def _run_hooks(self) -> None:
+        for hook in self._hooks.values():
+            hook(self._conn)
+
+    def _commit_forever(self) -> None:
+        """The commit thread: COMMIT (the fsync) off the event loop, then back to it."""
+        while True:
+            job = self._commits.get()
+            if job is None:
+                return
+            loop, acks = job
+            error: Exception | None = None
+            try:
+                self._conn.execute("COMMIT")
+            except Exception as exc:
+                error = exc
+            try:
+                loop.call_soon_threadsafe(self._finish_commit, loop, acks, error)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                self._committing = False
+                self._in_transaction = False
+
+    def _finish_commit(self, loop: asyncio.AbstractEventLoop, acks: list[Ack], error: Exception | None) -> None:
         self._committing = False
         self._in_transaction = False
-        error = done.exception()
-        for waiter in waiters:
-            if waiter.done():
-                continue
-            if error is None:
-                waiter.set_result(None)
-            else:
-                waiter.set_exception(error)
+        if error is not None and self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+        _answer(acks, error)
         queued, self._queued = self._queued, []
-        for fn, answer in queued:
+        for fn, answer, one_statement in queued:
+            # a queued change runs even if its writer was cancelled meanwhile, as it would have
+            # had the writer come a moment earlier (the queue engine counts on this)
             try:
-                result = self._execute(fn)
+                result = self._execute(fn, one_statement)
             except Exception as exc:  # the writer's own error goes back to that writer
                 if not answer.done():
                     answer.set_exception(exc)
                 continue
-            committed: asyncio.Future[None] = loop.create_future()
-            committed.add_done_callback(_forward(answer, result))
-            self._waiting_for_commit.append(committed)
-        if self._waiting_for_commit:
+            self._acks.append((answer, result))
+        if self._acks:
             self._schedule_commit(loop)
 
     def read(self, fn: Callable[[Conn], T]) -> T:
-        return fn(self._reader)
+        """`fn` sees one snapshot: a commit that ends in the middle of it (the commit thread
+        runs beside the loop) shows in none of its statements."""
+        reader = self._reader
+        if reader.in_transaction:  # a read inside a read
+            return fn(reader)
+        reader.execute("BEGIN")
+        try:
+            return fn(reader)
+        finally:
+            reader.execute("COMMIT")
 
     async def flush(self) -> None:
         if self._in_transaction or self._committing or self._queued:
-            await self.write(lambda conn: None)
+            await self.write(lambda conn: None, one_statement=True)
 
     def close(self) -> None:
         if self._in_transaction and not self._committing:
+            self._run_hooks()
             self._conn.execute("COMMIT")
-        self._committer.shutdown(wait=True)
+        self._commits.put(None)
+        self._committer.join()
         self._reader.close()
         self._conn.close()
 
 
-def _forward(answer: asyncio.Future[object], result: object) -> Callable[[asyncio.Future[None]], None]:
-    def forward(committed: asyncio.Future[None]) -> None:
+def _answer(acks: list[Ack], error: Exception | None) -> None:
+    for answer, result in acks:
         if answer.done():
-            return
-        error = committed.exception()
+            continue
         if error is None:
             answer.set_result(result)
         else:
             answer.set_exception(error)
 
-    return forward
-
 
 class MemoryStore(Store):
-    """The same schema and SQL in an in-memory SQLite database: identical behaviour, no disk."""
+    """The same schema and SQL in an in-memory SQLite database: identical behaviour, no disk.
+
+    Nothing here is durable, so a writer gets its answer at once. Writes of one loop tick
+    share a transaction (SQLite runs a statement in an open transaction faster than one that
+    commits by itself), committed at the end of the tick; the before-commit hooks run then,
+    or earlier when a read comes (readers share the writers' connection, so they never see a
+    change without the hooks' writes that go with it)."""
 
     kind = "memory"
 
     def __init__(self) -> None:
         self._conn = _connect(":memory:")
+        self._hooks: dict[str, Hook] = {}
+        self._hooks_due = False
+        self._in_transaction = False
 
     def migrate(self, name: str, statements: list[str]) -> None:
         for statement in statements:
             self._conn.execute(statement)
 
-    async def write(self, fn: Callable[[Conn], T]) -> T:
-        self._conn.execute("BEGIN")
+    def before_commit(self, name: str, hook: Hook) -> None:
+        self._hooks[name] = hook
+
+    async def write(self, fn: Callable[[Conn], T], one_statement: bool = False) -> T:
+        if not self._in_transaction:
+            self._conn.execute("BEGIN")
+            self._in_transaction = True
+            asyncio.get_running_loop().call_soon(self._commit)
+        self._hooks_due = True
+        if one_statement:
+            return fn(self._conn)
+        return _run_savepointed(self._conn, fn)
+
+    def _commit(self) -> None:
+        if not self._in_transaction:
+            return
+        self._in_transaction = False
         try:
-            result = fn(self._conn)
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
-        return result
+            if self._hooks_due:
+                self._run_hooks()
+        finally:
+            self._conn.execute("COMMIT")
+
+    def _run_hooks(self) -> None:
+        self._hooks_due = False
+        for hook in self._hooks.values():
+            hook(self._conn)
 
     def read(self, fn: Callable[[Conn], T]) -> T:
+        if self._hooks_due:
+            self._run_hooks()
         return fn(self._conn)
 
     async def flush(self) -> None:
-        return None
+        self._commit()
 
     def close(self) -> None:
+        self._commit()
         self._conn.close()

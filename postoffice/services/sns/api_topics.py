@@ -3,6 +3,7 @@ protection policy."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -126,8 +127,7 @@ class TopicOperations(SnsState):
                 attributes["BeginningArchiveTime"] = iso_timestamp(self.system.clock.now())
         if name == "MaximumMessageSize":
             self._check_large_topic(topic, attributes)
-        topic.attributes = attributes
-        await self.topics.put(ref.account, ref.region, ref.name, topic)
+        await self.topics.put(ref.account, ref.region, ref.name, dataclasses.replace(topic, attributes=attributes))
 
     def _check_large_topic(self, topic: Topic, attributes: dict[str, str]) -> None:
         size = int(attributes.get("MaximumMessageSize") or topic_attributes.DEFAULT_MAXIMUM_MESSAGE_SIZE)
@@ -162,13 +162,13 @@ class TopicOperations(SnsState):
         ref, topic = self._tagged_topic(ctx, params["ResourceArn"])
         tags = {**topic.tags, **_tags(params["Tags"])}
         _tag_limit(tags)
-        topic.tags = tags
-        await self.topics.put(ref.account, ref.region, ref.name, topic)
+        await self.topics.put(ref.account, ref.region, ref.name, dataclasses.replace(topic, tags=tags))
 
     async def UntagResource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         ref, topic = self._tagged_topic(ctx, params["ResourceArn"])
-        topic.tags = {key: value for key, value in topic.tags.items() if key not in set(params["TagKeys"])}
-        await self.topics.put(ref.account, ref.region, ref.name, topic)
+        removed = set(params["TagKeys"])
+        tags = {key: value for key, value in topic.tags.items() if key not in removed}
+        await self.topics.put(ref.account, ref.region, ref.name, dataclasses.replace(topic, tags=tags))
 
     def ListTagsForResource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _, topic = self._tagged_topic(ctx, params["ResourceArn"])
@@ -210,8 +210,11 @@ class TopicOperations(SnsState):
                 "Resource": topic.arn,
             }
         )
-        topic.attributes = {**topic.attributes, "Policy": json.dumps(policy, separators=(",", ":"))}
-        await self.topics.put(ref.account, ref.region, ref.name, topic)
+        await self._save_policy(ref, topic, policy)
+
+    async def _save_policy(self, ref: TopicRef, topic: Topic, policy: dict[str, Any]) -> None:
+        attributes = {**topic.attributes, "Policy": json.dumps(policy, separators=(",", ":"))}
+        await self.topics.put(ref.account, ref.region, ref.name, dataclasses.replace(topic, attributes=attributes))
 
     async def RemovePermission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         ref = self.topic_ref(ctx, params["TopicArn"])
@@ -223,8 +226,7 @@ class TopicOperations(SnsState):
         if len(kept) == len(policy["Statement"]):
             return
         policy["Statement"] = kept
-        topic.attributes = {**topic.attributes, "Policy": json.dumps(policy, separators=(",", ":"))}
-        await self.topics.put(ref.account, ref.region, ref.name, topic)
+        await self._save_policy(ref, topic, policy)
 
     # Data protection ----------------------------------------------------------------------
 
@@ -237,5 +239,7 @@ class TopicOperations(SnsState):
         topic = self.find_topic(ref)
         if topic is None:
             raise topic_not_found()
-        topic.data_protection_policy = _check_data_protection_policy(params["DataProtectionPolicy"])
-        await self.topics.put(ref.account, ref.region, ref.name, topic)
+        policy = _check_data_protection_policy(params["DataProtectionPolicy"])
+        await self.topics.put(
+            ref.account, ref.region, ref.name, dataclasses.replace(topic, data_protection_policy=policy)
+        )

@@ -23,6 +23,7 @@ from postoffice.core.queues.engine import (
     QueueNotFound,
     ReceiptHandleRejected,
     ReceiveAttemptNotRetryable,
+    Sent,
     VisibilityTimeoutTooLong,
 )
 from postoffice.core.system import System
@@ -380,42 +381,50 @@ class Sqs(Service):
     def _new_message(self, ctx: RequestContext, entry: dict[str, Any], content: MessageContent) -> NewMessage:
         attributes_md5 = md5_of_attributes(content.attributes) if content.attributes else None
         return NewMessage(
-            body=content.body,
-            attributes=engine_payload(content, ctx.account, attributes_md5),
-            delay=entry.get("DelaySeconds"),
-            group_id=entry.get("MessageGroupId"),
-            deduplication_id=entry.get("MessageDeduplicationId"),
+            content.body,
+            engine_payload(content, ctx.account, attributes_md5),
+            entry.get("DelaySeconds"),
+            entry.get("MessageGroupId"),
+            entry.get("MessageDeduplicationId"),
         )
 
-    async def _send(self, queue: Queue, messages: list[NewMessage], ctx: RequestContext) -> list[Any]:
+    async def _send(self, queue: Queue, messages: list[NewMessage], ctx: RequestContext) -> list[Sent]:
+        engine = self.system.queues
+        if engine is None:
+            raise RuntimeError("the queue engine is not set up")
         try:
-            return await self._engine().send(queue.arn, messages)
+            return await engine.send(queue.arn, messages)
         except QueueNotFound:
             raise queue_does_not_exist(ctx.protocol) from None
 
     async def SendMessage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         queue = self._queue(ctx, params["QueueUrl"])
         content = check_content(params, queue.maximum_message_size)
-        check_delay(params.get("DelaySeconds"), queue.fifo)
+        delay = params.get("DelaySeconds")
+        if delay is not None:
+            check_delay(delay, queue.fifo)
         check_fifo_parameters(params, queue.fifo, queue.content_based_deduplication, batch=False)
         message = self._new_message(ctx, params, content)
         [sent] = await self._send(queue, [message], ctx)
-        return _send_result(content, message, sent)
+        return _send_result({}, content, message, sent)
 
     async def SendMessageBatch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         queue = self._queue(ctx, params["QueueUrl"])
         entries: list[dict[str, Any]] = params["Entries"]
         check_batch(entries, "SendMessageBatchRequestEntry")
+        fifo = queue.fifo
         for entry in entries:
-            check_fifo_parameters(entry, queue.fifo, queue.content_based_deduplication, batch=True)
-            if queue.fifo and entry.get("DelaySeconds"):
+            check_fifo_parameters(entry, fifo, queue.content_based_deduplication, batch=True)
+            if fifo and entry.get("DelaySeconds"):
                 check_delay(entry["DelaySeconds"], fifo=True)
         failed: list[dict[str, Any]] = []
         accepted: list[tuple[dict[str, Any], MessageContent]] = []
         for entry in entries:
             try:
                 content = check_content(entry, None)
-                check_delay(entry.get("DelaySeconds"), queue.fifo)
+                delay = entry.get("DelaySeconds")
+                if delay is not None:
+                    check_delay(delay, fifo)
             except ServiceError as error:
                 failed.append(_failure(entry["Id"], error))
                 continue
@@ -424,7 +433,7 @@ class Sqs(Service):
         messages = [self._new_message(ctx, entry, content) for entry, content in accepted]
         sent = await self._send(queue, messages, ctx) if messages else []
         successful = [
-            {"Id": entry["Id"], **_send_result(content, message, result)}
+            _send_result({"Id": entry["Id"]}, content, message, result)
             for (entry, content), message, result in zip(accepted, messages, sent, strict=True)
         ]
         return {"Successful": successful, "Failed": failed}
@@ -604,11 +613,12 @@ def _parameter_name(path: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _send_result(content: MessageContent, message: NewMessage, sent: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {"MD5OfMessageBody": md5_of_body(content.body), "MessageId": sent.message_id}
-    attributes_md5 = message.attributes.get(ATTRIBUTES_MD5)
-    if attributes_md5:
-        result["MD5OfMessageAttributes"] = attributes_md5
+def _send_result(result: dict[str, Any], content: MessageContent, message: NewMessage, sent: Sent) -> dict[str, Any]:
+    """`result` with what SendMessage answers for one message added."""
+    result["MD5OfMessageBody"] = md5_of_body(content.body)
+    result["MessageId"] = sent.message_id
+    if content.attributes:
+        result["MD5OfMessageAttributes"] = message.attributes[ATTRIBUTES_MD5]
     if content.trace_header is not None:
         result["MD5OfMessageSystemAttributes"] = md5_of_attributes(
             {"AWSTraceHeader": {"DataType": "String", "StringValue": content.trace_header}}

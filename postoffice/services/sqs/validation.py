@@ -37,7 +37,7 @@ INVALID_CONTENTS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class MessageContent:
     """A message's body and attributes, checked, with its size as SQS counts it."""
 
@@ -58,11 +58,21 @@ def check_content(entry: Mapping[str, Any], maximum_size: int | None) -> Message
     body = entry.get("MessageBody")
     if not body:
         raise missing_parameter("MessageBody")
-    if has_invalid_characters(body):
-        raise sqs_error("InvalidMessageContents", INVALID_CONTENTS)
-    attributes, attributes_size = check_message_attributes(entry.get("MessageAttributes") or {})
-    trace_header = check_system_attributes(entry.get("MessageSystemAttributes") or {})
-    size = len(body.encode("utf-8")) + attributes_size
+    if body.isascii():
+        if _ASCII_CONTROL.search(body) is not None:
+            raise sqs_error("InvalidMessageContents", INVALID_CONTENTS)
+        size = len(body)
+    else:
+        if _INVALID_CHARACTERS.search(body) is not None:
+            raise sqs_error("InvalidMessageContents", INVALID_CONTENTS)
+        size = len(body.encode("utf-8"))
+    given = entry.get("MessageAttributes")
+    attributes: dict[str, dict[str, Any]] = {}
+    if given:
+        attributes, attributes_size = check_message_attributes(given)
+        size += attributes_size
+    system = entry.get("MessageSystemAttributes")
+    trace_header = check_system_attributes(system) if system else None
     if maximum_size is not None and size > maximum_size:
         raise invalid_parameter(
             f"One or more parameters are invalid. Reason: Message must be shorter than {maximum_size} bytes."
