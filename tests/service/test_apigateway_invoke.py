@@ -518,3 +518,15 @@ def test_integration_timeout_is_a_504(virtual_server: ServerProcess, backend: st
         virtual_server.advance(1.5)
         answer = pending.result()
     assert (answer.status_code, answer.text) == (504, '{"message": "Endpoint request timed out"}')
+
+
+def test_integration_timeout_on_the_real_clock_is_a_504_too(server: ServerProcess, backend: str) -> None:
+    api = Api(server)
+    keys = api.method("/slow", "GET")
+    api.client.put_integration(
+        **keys, type="HTTP_PROXY", integrationHttpMethod="GET", uri=f"{backend}/slow", timeoutInMillis=300
+    )
+    api.deploy()
+    answer = requests.get(api.url("/slow"), timeout=30)
+    assert (answer.status_code, answer.text) == (504, '{"message": "Endpoint request timed out"}')
+    assert "x-amzn-RequestId" in answer.headers

@@ -15,7 +15,6 @@ from postoffice.services.apigateway.integration_uri import parse_aws_uri
 from postoffice.services.apigateway.invocation import GatewayError
 from postoffice.services.apigateway.patch import PatchField, apply_patches
 from postoffice.services.apigateway.routing import find_route
-from postoffice.services.apigateway.throttling import Throttle
 from postoffice.services.apigateway.usage import UsageMeter, period_start
 
 
@@ -115,15 +114,6 @@ def test_usage_meter_enforces_quota() -> None:
     assert [meter.take("plan", "key", quota, noon) for _ in range(3)] == [True, True, False]
     assert meter.used_on("plan", "key", dt.date(2024, 5, 15)) == 2
     assert meter.take("plan", "key", quota, noon + 86_400) is True
-
-
-def test_token_bucket() -> None:
-    throttle = Throttle()
-    key = ("stage",)
-    assert [throttle.allow(key, 1.0, 2, 100.0) for _ in range(3)] == [True, True, False]
-    assert throttle.allow(key, 1.0, 2, 100.5) is False
-    assert throttle.allow(key, 1.0, 2, 101.0) is True
-    assert throttle.allow(("zero",), 5.0, 0, 100.0) is False
 
 
 def test_gateway_response_fallbacks() -> None:

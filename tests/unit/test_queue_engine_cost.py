@@ -183,3 +183,45 @@ def _count_all(store: MemoryStore) -> Callable[[], Awaitable[Any]]:
         return store.read(lambda conn: conn.execute("SELECT COUNT(*) FROM q_messages WHERE body = 'x'").fetchone())
 
     return count
+
+
+def _statements(store: MemoryStore) -> list[str]:
+    seen: list[str] = []
+    store._conn.set_trace_callback(lambda sql: seen.append(sql.split(None, 1)[0].upper()))
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("config", "messages"),
+    [
+        (QueueConfig(), [NewMessage("one")]),
+        (QueueConfig(), [NewMessage(f"m{i}") for i in range(10)]),
+        (QueueConfig(), [NewMessage("now"), NewMessage("later", delay=30)]),
+        (QueueConfig(delay=5), [NewMessage("queue delay"), NewMessage("none", delay=0)]),
+    ],
+)
+def test_a_plain_send_is_one_statement_and_its_counters_one_per_transaction(
+    config: QueueConfig, messages: list[NewMessage]
+) -> None:
+    """A send to a standard queue without group or deduplication ids writes all its rows
+    with one INSERT (no savepoint, no counter update); the counters of every send of a
+    transaction follow in one UPDATE when it commits."""
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        store = MemoryStore()
+        engine = make_queue_engine(store, VirtualClock(1_700_000_000.0))
+        await engine.create_queue("q", config)
+        await store.flush()
+        seen = _statements(store)
+        await engine.send("q", messages)
+        await engine.send("q", messages)
+        sends = list(seen)
+        await store.flush()
+        store._conn.set_trace_callback(None)
+        assert engine.counts("q").visible + engine.counts("q").delayed == 2 * len(messages)
+        store.close()
+        return sends, seen[len(sends) :]
+
+    sends, commit = asyncio.run(scenario())
+    assert sends == ["BEGIN", "INSERT", "INSERT"]
+    assert commit == ["UPDATE", "COMMIT"]

@@ -1,9 +1,11 @@
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,3 +152,86 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         store.close()
     missing = [key for key in acknowledged if key not in stored]
     assert not missing, f"{len(missing)} acknowledged writes lost, e.g. {missing[:5]}"
+
+
+def test_a_failing_one_statement_writer_changes_nothing_and_does_not_hurt_its_group(store: Store) -> None:
+    async def scenario() -> list[object]:
+        await store.write(lambda conn: conn.execute("INSERT INTO t VALUES (1, 'first')"))
+        duplicate = store.write(lambda conn: conn.execute("INSERT INTO t VALUES (1, 'again')"), one_statement=True)
+        good = [
+            store.write(lambda conn, k=k: conn.execute("INSERT INTO t VALUES (?, 'ok')", (k,)), one_statement=True)
+            for k in (2, 3)
+        ]
+        return await asyncio.gather(duplicate, *good, return_exceptions=True)
+
+    results = asyncio.run(scenario())
+    assert isinstance(results[0], sqlite3.IntegrityError)
+    rows = store.read(lambda conn: conn.execute("SELECT k, v FROM t ORDER BY k").fetchall())
+    assert rows == [(1, "first"), (2, "ok"), (3, "ok")]
+
+
+def test_before_commit_hooks_write_with_the_transaction_they_close(store: Store) -> None:
+    store.migrate("tally", ["CREATE TABLE IF NOT EXISTS tally (n INTEGER NOT NULL)", "INSERT INTO tally VALUES (0)"])
+    pending: list[int] = []
+    runs: list[int] = []
+
+    def hook(conn: Any) -> None:
+        runs.append(len(pending))
+        if pending:
+            conn.execute("UPDATE tally SET n = n + ?", (len(pending),))
+            pending.clear()
+
+    store.before_commit("tally", hook)
+
+    def insert(conn: Any, k: int) -> None:
+        conn.execute("INSERT INTO t VALUES (?, '')", (k,))
+        pending.append(k)
+
+    async def scenario() -> None:
+        await asyncio.gather(*(store.write(lambda conn, k=k: insert(conn, k), one_statement=True) for k in range(50)))
+
+    asyncio.run(scenario())
+    assert store.read(lambda conn: conn.execute("SELECT n FROM tally").fetchone()[0]) == _count(store) == 50
+    assert sum(runs) == 50 and len([n for n in runs if n]) < 10, runs  # once per transaction, not per writer
+
+
+def test_a_failing_hook_fails_its_whole_group(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path))
+    store.migrate("t", SCHEMA_T)
+
+    def hook(conn: Any) -> None:
+        raise sqlite3.OperationalError("disk on fire")
+
+    store.before_commit("broken", hook)
+
+    async def scenario() -> list[object]:
+        writes = [store.write(lambda conn, k=k: conn.execute("INSERT INTO t VALUES (?, '')", (k,))) for k in range(5)]
+        return await asyncio.gather(*writes, return_exceptions=True)
+
+    results = asyncio.run(scenario())
+    store.before_commit("broken", lambda conn: None)
+    assert all(isinstance(result, sqlite3.OperationalError) for result in results)
+    assert _count(store) == 0
+    asyncio.run(store.write(lambda conn: conn.execute("INSERT INTO t VALUES (9, '')")))
+    assert _count(store) == 1  # the store goes on after a failed transaction
+    store.close()
+
+
+def test_a_memory_store_runs_its_hooks_before_a_read(tmp_path: Path) -> None:
+    store = open_store("memory", str(tmp_path))
+    store.migrate("tally", ["CREATE TABLE tally (n INTEGER NOT NULL)", "INSERT INTO tally VALUES (0)"])
+    store.before_commit("tally", lambda conn: conn.execute("UPDATE tally SET n = n + 1"))
+
+    async def scenario() -> int:
+        await store.write(lambda conn: None, one_statement=True)
+        return store.read(lambda conn: conn.execute("SELECT n FROM tally").fetchone()[0])  # same tick
+
+    assert asyncio.run(scenario()) == 1
+
+
+def test_a_read_sees_one_snapshot(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path))
+    store.migrate("t", SCHEMA_T)
+    inside = store.read(lambda conn: (conn.in_transaction, store.read(lambda inner: inner.in_transaction)))
+    assert inside == (True, True)
+    store.close()

@@ -202,6 +202,8 @@ class SqlQueueEngine(QueueEngine):
         found = self._queues.get(queue)
         if found is None:
             raise QueueNotFound(queue)
+        if not messages:
+            return []
         plain = not found.config.fifo and len(messages) <= self._sql.PLAIN_ROWS
         if plain:
             for message in messages:

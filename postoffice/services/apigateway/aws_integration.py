@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import orjson
 
+from postoffice.core.internal_calls import internal_context
 from postoffice.protocol.context import RequestContext
 from postoffice.protocol.dispatch import dispatch
 from postoffice.protocol.errors import ServiceError
@@ -62,9 +63,7 @@ async def invoke_function(
     invoke = getattr(service, "Invoke", None)
     if service is None or invoke is None:
         raise internal_error()
-    ctx = RequestContext(
-        service="lambda", account=account, region=region, request_id=request_id, operation="Invoke", protocol="internal"
-    )
+    ctx = internal_context("lambda", account, region, "Invoke", request_id)
     try:
         result = await invoke(ctx, {"FunctionName": function, "Payload": payload, "InvocationType": "RequestResponse"})
     except ServiceError:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from postoffice.core.throttle import TokenBuckets
 from postoffice.protocol.http import HttpRequest, HttpResponse
 from postoffice.services.apigateway.api_stages import SNAPSHOT, method_setting_key
 from postoffice.services.apigateway.authorizers import Authorization
@@ -34,7 +35,7 @@ from postoffice.services.apigateway.invocation import (
     error_response,
     internal_error,
     missing_token,
-    spaced,
+    timed_out,
 )
 from postoffice.services.apigateway.lambda_proxy import proxy_event, proxy_response
 from postoffice.services.apigateway.mapping import (
@@ -45,7 +46,6 @@ from postoffice.services.apigateway.mapping import (
 )
 from postoffice.services.apigateway.request_validation import validate_request
 from postoffice.services.apigateway.routing import find_route
-from postoffice.services.apigateway.throttling import Throttle
 from postoffice.services.apigateway.usage import UsageMeter
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class ExecuteApi:
     def __init__(self, service: ApiGateway) -> None:
         self.service = service
         self.system = service.system
-        self.throttle = Throttle()
+        self.throttle = TokenBuckets()
         self.usage = UsageMeter()
         self.authorization = Authorization(service.system)
 
@@ -171,9 +171,7 @@ class ExecuteApi:
             key, chosen = "*/*", settings.get("*/*")
         rate = float(chosen.get("throttlingRateLimit", ACCOUNT_RATE_LIMIT)) if chosen else ACCOUNT_RATE_LIMIT
         burst = float(chosen.get("throttlingBurstLimit", ACCOUNT_BURST_LIMIT)) if chosen else ACCOUNT_BURST_LIMIT
-        if not self.throttle.allow(
-            ("stage", invocation.api_id, invocation.stage_name, key), rate, burst, invocation.now
-        ):
+        if self.throttle.take(("stage", invocation.api_id, invocation.stage_name, key), rate, burst, invocation.now):
             raise GatewayError("THROTTLED", "Too Many Requests")
 
     def _check_api_key(self, invocation: Invocation) -> None:
@@ -218,7 +216,7 @@ class ExecuteApi:
                 key["id"],
                 method_key if throttle is not plan.plan.get("throttle") else "",
             )
-            if not self.throttle.allow(bucket, rate, burst, invocation.now):
+            if self.throttle.take(bucket, rate, burst, invocation.now):
                 raise GatewayError("THROTTLED", "Too Many Requests")
         if not self.usage.take(plan.plan["id"], key["id"], plan.plan.get("quota"), invocation.now):
             raise GatewayError("QUOTA_EXCEEDED", "Limit Exceeded")
@@ -239,9 +237,7 @@ class ExecuteApi:
         work.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await work
-        raise GatewayError(
-            "INTEGRATION_TIMEOUT", "Endpoint request timed out", 504, spaced("Endpoint request timed out")
-        )
+        raise timed_out()
 
     async def _integrate(self, invocation: Invocation, integration: dict[str, Any]) -> HttpResponse:
         kind = integration.get("type")

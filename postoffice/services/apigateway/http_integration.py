@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
+from postoffice.core import http_client
+from postoffice.core.http_client import HttpFailure
 from postoffice.protocol.http import HttpResponse
 from postoffice.services.apigateway.aws_integration import with_stage_variables
-from postoffice.services.apigateway.invocation import Invocation, internal_error
+from postoffice.services.apigateway.invocation import Invocation, internal_error, timed_out
 from postoffice.services.apigateway.mapping import IntegrationRequest, IntegrationResponse, map_request_parameters
 
 _HOP_BY_HOP = frozenset(
@@ -31,28 +30,13 @@ def endpoint_url(uri: str, path_params: dict[str, str], query: dict[str, list[st
     return url
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def _send(method: str, url: str, headers: dict[str, str], body: bytes | None, timeout: float) -> IntegrationResponse:
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with _OPENER.open(request, timeout=timeout) as answer:
-            return IntegrationResponse(answer.status, answer.read(), dict(answer.headers.items()))
-    except urllib.error.HTTPError as error:
-        return IntegrationResponse(error.code, error.read() or b"", dict(error.headers.items()))
-    except (urllib.error.URLError, OSError, ValueError):
-        raise internal_error(502, "INTEGRATION_FAILURE") from None
-
-
 async def send(method: str, url: str, headers: dict[str, str], body: bytes, timeout: float) -> IntegrationResponse:
     payload = body if body or method not in ("GET", "HEAD", "OPTIONS", "DELETE") else None
-    return await asyncio.to_thread(_send, method, url, headers, payload, timeout)
+    try:
+        answer = await http_client.request(method, url, headers, payload, timeout, follow_redirects=False)
+    except HttpFailure as failure:
+        raise (timed_out() if failure.timed_out else internal_error(502, "INTEGRATION_FAILURE")) from None
+    return IntegrationResponse(answer.status, answer.body, answer.headers)
 
 
 async def http_proxy(invocation: Invocation, integration: dict[str, Any]) -> HttpResponse:

@@ -72,6 +72,10 @@ def missing_token() -> GatewayError:
     return GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
 
 
+def timed_out() -> GatewayError:
+    return GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out", 504, spaced("Endpoint request timed out"))
+
+
 def internal_error(status: int = 500, response_type: str = "API_CONFIGURATION_ERROR") -> GatewayError:
     return GatewayError(response_type, "Internal server error", status, spaced("Internal server error"))
 

@@ -7,17 +7,16 @@ Retry-After); other answers are final. A call times out after 5 seconds, as AWS'
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from postoffice.core.clock import Clock
+from postoffice.core import http_client
+from postoffice.core.http_client import HttpFailure
+from postoffice.core.throttle import TokenBuckets
 from postoffice.services.events.arns import name_from_arn, parse_arn
 from postoffice.services.events.delivery import Delivery, Failure, Outcome, Throttled
 
@@ -39,29 +38,10 @@ class Response:
     body: bytes
 
 
-class RateLimiter:
-    """A token bucket on the service clock: `rate` calls per second, bursts of up to `rate`."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, as of)
-
-    def acquire(self, key: str, rate: int) -> float:
-        """0 when a call may go now (and counts it), else the seconds until one may."""
-        now = self.clock.now()
-        tokens, since = self._buckets.get(key, (float(rate), now))
-        tokens = min(float(rate), tokens + (now - since) * rate)
-        if tokens >= 1.0:
-            self._buckets[key] = (tokens - 1.0, now)
-            return 0.0
-        self._buckets[key] = (tokens, now)
-        return (1.0 - tokens) / rate
-
-
 class ApiDestinationInvoker:
     def __init__(self, service: Events) -> None:
         self.service = service
-        self.limiter = RateLimiter(service.system.clock)
+        self.limiter = TokenBuckets()
         self._tokens: dict[str, tuple[str, float]] = {}  # connection ARN -> (Authorization, expiry)
 
     async def invoke(self, delivery: Delivery, payload: str) -> Outcome:
@@ -78,7 +58,8 @@ class ApiDestinationInvoker:
         if connection is None or connection.state != "AUTHORIZED":
             reason = "does not exist" if connection is None else f"is {connection.state}"
             return Failure("NO_PERMISSIONS", f"Connection {connection_name} {reason}.", retriable=False)
-        wait = self.limiter.acquire(destination.arn, destination.rate_limit)
+        rate = destination.rate_limit
+        wait = self.limiter.take(destination.arn, rate, rate, self.service.system.clock.now())
         if wait > 0:
             return Throttled(wait)
         try:
@@ -201,25 +182,13 @@ def _retry_after(headers: dict[str, str]) -> float | None:
 
 
 async def _request(method: str, url: str, headers: dict[str, str], body: bytes | None) -> Response:
-    return await asyncio.to_thread(_blocking_request, method, url, headers, body)
-
-
-def _blocking_request(method: str, url: str, headers: dict[str, str], body: bytes | None) -> Response:
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:
-            return Response(answer.status, _lower(answer.headers.items()), answer.read())
-    except urllib.error.HTTPError as error:
-        return Response(error.code, _lower(error.headers.items()), error.read())
-    except TimeoutError:
-        raise _CallFailed(Failure("TIMEOUT", f"{method} {url} timed out after 5 seconds.", retriable=True)) from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        if isinstance(reason, TimeoutError):
-            raise _CallFailed(
-                Failure("TIMEOUT", f"{method} {url} timed out after 5 seconds.", retriable=True)
-            ) from None
-        raise _CallFailed(Failure("CONNECTION_FAILURE", f"{method} {url} failed: {reason}", retriable=True)) from None
+        answer = await http_client.request(method, url, headers, body, TIMEOUT_SECONDS)
+    except HttpFailure as failure:
+        if failure.timed_out:
+            raise _CallFailed(Failure("TIMEOUT", f"{method} {url} timed out after 5 seconds.", True)) from None
+        raise _CallFailed(Failure("CONNECTION_FAILURE", f"{method} {url} failed: {failure.reason}", True)) from None
+    return Response(answer.status, _lower(answer.headers.items()), answer.body)
 
 
 def _lower(items: Any) -> dict[str, str]:

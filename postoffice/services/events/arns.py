@@ -7,27 +7,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from postoffice.core import arns
+from postoffice.core.arns import Arn
+
 DEFAULT_BUS = "default"
 
-_ARN = re.compile(r"arn:(aws[\w-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-    @property
-    def resource_type(self) -> str:
-        return re.split(r"[/:]", self.resource, maxsplit=1)[0]
-
-    @property
-    def resource_name(self) -> str:
-        parts = re.split(r"[/:]", self.resource, maxsplit=1)
-        return parts[1] if len(parts) > 1 else ""
+_PARTITION = re.compile(r"aws[\w-]*")
+_SERVICE = re.compile(r"[a-z0-9-]+")
+_REGION = re.compile(r"[a-z0-9-]*")
+_ACCOUNT = re.compile(r"(\d{12})?")
 
 
 @dataclass(frozen=True)
@@ -42,8 +30,12 @@ class BusRef:
 
 
 def parse_arn(text: str) -> Arn | None:
-    match = _ARN.fullmatch(text)
-    return Arn(*match.groups()) if match else None
+    """An ARN as EventBridge accepts one: an `aws` partition and a 12-digit account, if any."""
+    arn = arns.parse_arn(text)
+    if arn is None or not arn.resource:
+        return None
+    fields = ((_PARTITION, arn.partition), (_SERVICE, arn.service), (_REGION, arn.region), (_ACCOUNT, arn.account))
+    return arn if all(pattern.fullmatch(value) for pattern, value in fields) else None
 
 
 def bus_arn(region: str, account: str, name: str) -> str:

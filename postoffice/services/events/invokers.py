@@ -4,12 +4,11 @@ service behind it. Every failure is classified the way EventBridge reports it in
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from postoffice.protocol.context import RequestContext
+from postoffice.core.internal_calls import NotRunning, call_operation, sqs_queue_url
 from postoffice.protocol.errors import ServiceError
 from postoffice.services.events import targets
 from postoffice.services.events.archive_log import event_timestamp_ms
@@ -52,17 +51,6 @@ def classify(error: ServiceError) -> Failure:
     return Failure("INVALID_PARAMETER", f"{error.code}: {error.message}", retriable=False)
 
 
-def internal_context(service: str, account: str, region: str, operation: str) -> RequestContext:
-    return RequestContext(
-        service=service,
-        account=account,
-        region=region,
-        request_id=str(uuid.uuid4()),
-        operation=operation,
-        protocol="internal",
-    )
-
-
 class Invokers:
     def __init__(self, service: Events) -> None:
         self.service = service
@@ -97,17 +85,12 @@ class Invokers:
 
     async def call(self, arn: str, service_name: str, operation: str, params: dict[str, Any]) -> Outcome:
         """Call `operation` of a postoffice service in-process, in the target's account and region."""
-        service = self.service.system.services.get(service_name)
-        entry = None if service is None else service.operations.get(operation)
-        if service is None or entry is None:
-            return Failure("NO_RESOURCE", f"postoffice cannot call {service_name} {operation} for {arn}.", False)
         parsed = parse_arn(arn)
         assert parsed is not None
-        ctx = internal_context(service_name, parsed.account, parsed.region, operation)
         try:
-            result = entry.method(ctx, params)
-            if entry.is_async:
-                await result
+            await call_operation(self.service.system.services, service_name, operation, parsed, params)
+        except NotRunning:
+            return Failure("NO_RESOURCE", f"postoffice cannot call {service_name} {operation} for {arn}.", False)
         except ServiceError as error:
             return classify(error)
         return None
@@ -117,7 +100,7 @@ class Invokers:
         parsed = parse_arn(arn)
         assert parsed is not None
         params: dict[str, Any] = {
-            "QueueUrl": f"http://sqs.{parsed.region}.localhost/{parsed.account}/{parsed.resource}",
+            "QueueUrl": sqs_queue_url(parsed),
             "MessageBody": payload,
         }
         group = (delivery.target.get("SqsParameters") or {}).get("MessageGroupId")
@@ -185,7 +168,7 @@ class Invokers:
         parsed = parse_arn(queue_arn)
         assert parsed is not None
         params = {
-            "QueueUrl": f"http://sqs.{parsed.region}.localhost/{parsed.account}/{parsed.resource}",
+            "QueueUrl": sqs_queue_url(parsed),
             "MessageBody": orjson.dumps(delivery.event).decode(),
             "MessageAttributes": attributes,
         }

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from postoffice.services.events.arns import Arn, parse_arn
+from postoffice.core.arns import Arn
+from postoffice.services.events.arns import parse_arn
 
 
 @dataclass(frozen=True)

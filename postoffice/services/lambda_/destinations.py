@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from postoffice.protocol.context import RequestContext
+from postoffice.core.arns import Arn, parse_arn
+from postoffice.core.internal_calls import NotRunning, call_operation, sqs_queue_url
 from postoffice.protocol.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -30,13 +30,13 @@ SUPPORTED_DESTINATIONS = ("sqs", "sns", "lambda", "events")
 
 
 def destination_service(arn: str) -> str | None:
-    parts = arn.split(":")
-    if len(parts) < 6 or parts[0] != "arn":
+    parsed = parse_arn(arn)
+    if parsed is None:
         return None
-    service = parts[2]
-    if service == "lambda" and parts[5] != "function":
+    service, resource = parsed.service, parsed.resource
+    if service == "lambda" and resource.split(":", 1)[0] != "function":
         return None
-    if service == "events" and not parts[5].startswith("event-bus/"):
+    if service == "events" and not resource.startswith("event-bus/"):
         return None
     return service if service in SUPPORTED_DESTINATIONS else None
 
@@ -136,28 +136,20 @@ class Destinations:
             log.warning("event %s dropped: dead-letter target %s cannot be reached", request_id, target)
 
     async def _call(self, arn: str, service_name: str, operation: str, params: dict[str, Any]) -> None:
-        service = self.system.services.get(service_name)
-        entry = None if service is None else service.operations.get(operation)
-        if service is None or entry is None:
-            log.warning("postoffice does not run %s here: nothing delivered to %s", service_name, arn)
-            return
-        parts = arn.split(":")
-        ctx = RequestContext(
-            service=service_name,
-            account=parts[4],
-            region=parts[3],
-            request_id=str(uuid.uuid4()),
-            operation=operation,
-            protocol="internal",
-        )
         try:
-            result = entry.method(ctx, params)
-            if entry.is_async:
-                await result
+            await call_operation(self.system.services, service_name, operation, _parsed(arn), params)
+        except NotRunning:
+            log.warning("postoffice does not run %s here: nothing delivered to %s", service_name, arn)
         except ServiceError as error:
             log.warning("%s refused the record for %s: %s %s", service_name, arn, error.code, error.message)
 
 
 def _queue_url(arn: str) -> str:
-    parts = arn.split(":")
-    return f"http://sqs.{parts[3]}.localhost/{parts[4]}/{parts[5]}"
+    return sqs_queue_url(_parsed(arn))
+
+
+def _parsed(destination: str) -> Arn:
+    """A destination ARN, which `destination_service` has accepted."""
+    arn = parse_arn(destination)
+    assert arn is not None
+    return arn

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from postoffice.core.arns import Arn, parse_arn
+from postoffice.core.internal_calls import NotRunning, call_operation, sqs_queue_url
 from postoffice.core.matcher import PatternError, compile_pattern
 from postoffice.core.matcher.pattern import CompiledPattern
-from postoffice.protocol.context import RequestContext
 from postoffice.protocol.errors import ServiceError
 from postoffice.runtime import Invocation
 from postoffice.services.lambda_ import names
@@ -53,8 +54,13 @@ def compile_filters(criteria: dict[str, Any] | None) -> list[CompiledPattern]:
 
 
 def queue_url(arn: str) -> str:
-    parts = arn.split(":")
-    return f"http://sqs.{parts[3]}.localhost/{parts[4]}/{parts[5]}"
+    return sqs_queue_url(_source_queue(arn))
+
+
+def _source_queue(arn: str) -> Arn:
+    parsed = parse_arn(arn)
+    assert parsed is not None, "CreateEventSourceMapping accepts only queue ARNs"
+    return parsed
 
 
 class SqsPollers:
@@ -186,20 +192,8 @@ class SqsPollers:
             )
 
     async def _sqs(self, mapping: Mapping, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        sqs = self.service.system.services.get("sqs")
-        entry = None if sqs is None else sqs.operations.get(operation)
-        if entry is None:
-            raise ServiceError("ServiceException", "postoffice's SQS is not running.", 500, False)
-        parts = mapping.source_arn.split(":")
-        ctx = RequestContext(
-            service="sqs",
-            account=parts[4],
-            region=parts[3],
-            request_id=str(uuid.uuid4()),
-            operation=operation,
-            protocol="internal",
-        )
-        result = entry.method(ctx, params)
-        if entry.is_async:
-            result = await result
-        return result or {}
+        queue = _source_queue(mapping.source_arn)
+        try:
+            return await call_operation(self.service.system.services, "sqs", operation, queue, params)
+        except NotRunning:
+            raise ServiceError("ServiceException", "postoffice's SQS is not running.", 500, False) from None

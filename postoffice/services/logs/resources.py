@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from postoffice.core.arns import format_arn, parse_arn
+
 DAY_MS = 86_400_000
 
 
@@ -35,15 +37,15 @@ class GroupRef:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:logs:{self.region}:{self.account}:log-group:{self.name}"
+        return format_arn("logs", self.region, self.account, f"log-group:{self.name}")
 
 
 def parse_group_arn(arn: str) -> GroupRef | None:
     """`arn:aws:logs:<region>:<account>:log-group:<name>[:*]`, or None for anything else."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "logs":
+    parsed = parse_arn(arn)
+    if parsed is None or parsed.service != "logs":
         return None
-    rest = parts[5]
+    rest = parsed.resource
     if not rest.startswith("log-group:"):
         return None
     name = rest[len("log-group:") :]
@@ -51,7 +53,7 @@ def parse_group_arn(arn: str) -> GroupRef | None:
         name = name[:-2]
     if not name or ":" in name:
         return None
-    return GroupRef(parts[4], parts[3], name)
+    return GroupRef(parsed.account, parsed.region, name)
 
 
 def stream_arn(group: GroupRef, stream: str) -> str:

@@ -9,8 +9,9 @@ import re
 import uuid
 from typing import Any
 
+from postoffice.core.arns import parse_arn
 from postoffice.protocol.context import RequestContext
-from postoffice.services.sns.arns import application_arn, endpoint_arn, parse_arn
+from postoffice.services.sns.arns import application_arn, endpoint_arn
 from postoffice.services.sns.errors import invalid_parameter, not_found, resource_not_found, validation_error
 from postoffice.services.sns.models import PlatformApplication, PlatformEndpoint, SmsSettings
 from postoffice.services.sns.paging import page

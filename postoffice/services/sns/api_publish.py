@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from postoffice.core.arns import parse_arn
 from postoffice.protocol.context import RequestContext
 from postoffice.protocol.errors import ServiceError
 from postoffice.services.sns import message_attributes
-from postoffice.services.sns.arns import parse_arn
 from postoffice.services.sns.errors import invalid_parameter
 from postoffice.services.sns.models import Topic
 from postoffice.services.sns.publishing import (

@@ -15,13 +15,13 @@ import secrets
 import uuid
 from typing import Any
 
+from postoffice.core.arns import parse_arn
 from postoffice.protocol.context import RequestContext
 from postoffice.protocol.errors import ServiceError
 from postoffice.services.sns import envelope
 from postoffice.services.sns.arns import (
     FIFO_SUFFIX,
     TopicRef,
-    parse_arn,
     parse_topic_arn,
     subscription_arn,
     topic_of_subscription,

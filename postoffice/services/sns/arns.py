@@ -6,25 +6,13 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from postoffice.core.arns import Arn, parse_arn
 from postoffice.protocol.errors import ServiceError
 from postoffice.services.sns.errors import invalid_parameter
 
 TOPIC_NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
 FIFO_TOPIC_NAME = re.compile(r"[A-Za-z0-9_-]{1,251}\.fifo")
 FIFO_SUFFIX = ".fifo"
-
-
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-    @property
-    def text(self) -> str:
-        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
 
 
 @dataclass(frozen=True)
@@ -44,13 +32,6 @@ class TopicRef:
 
 def topic_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:sns:{region}:{account}:{name}"
-
-
-def parse_arn(text: str) -> Arn | None:
-    parts = text.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[2]:
-        return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
 def _element_error(parameter: str, text: str) -> ServiceError:

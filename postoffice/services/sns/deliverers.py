@@ -14,10 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from postoffice.protocol.context import RequestContext
+from postoffice.core.arns import Arn, parse_arn
+from postoffice.core.internal_calls import NotRunning, call_operation, sqs_queue_url
 from postoffice.protocol.errors import ServiceError
 from postoffice.services.sns import envelope, http_client, message_attributes
-from postoffice.services.sns.arns import FIFO_SUFFIX, Arn, parse_arn
+from postoffice.services.sns.arns import FIFO_SUFFIX
 from postoffice.services.sns.delivery_policy import HTTP_PROTOCOLS, effective_http_policy
 from postoffice.services.sns.envelope import NOTIFICATION, Notice
 from postoffice.services.sns.models import Subscription, Topic
@@ -50,12 +51,8 @@ _REQUEST_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count()
 
 
-def internal_context(service: str, account: str, region: str, operation: str) -> RequestContext:
-    request_id = f"{_REQUEST_PREFIX}{next(_request_numbers) & 0xFFFFFFFFFFFF:012x}"
-    return RequestContext(
-        service=service, account=account, region=region, request_id=request_id, operation=operation,
-        protocol="internal",
-    )  # fmt: skip
+def _request_id() -> str:
+    return f"{_REQUEST_PREFIX}{next(_request_numbers) & 0xFFFFFFFFFFFF:012x}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -104,19 +101,16 @@ class Deliverers:
 
     async def call(self, arn: str, service_name: str, operation: str, params: dict[str, Any]) -> Failure | None:
         """Call a postoffice service in-process, in the account and region of `arn`."""
-        service = self.service.system.services.get(service_name)
-        entry = None if service is None else service.operations.get(operation)
-        parsed = _arn(arn)
-        if entry is None or parsed is None:
-            return Failure(f"postoffice cannot call {service_name} {operation} for {arn}", retriable=False)
-        ctx = internal_context(service_name, parsed.account, parsed.region, operation)
+        parsed, services = _arn(arn), self.service.system.services
         try:
-            result = entry.method(ctx, params)
-            if entry.is_async:
-                await result
+            if parsed is not None:
+                await call_operation(services, service_name, operation, parsed, params, _request_id())
+                return None
+        except NotRunning:
+            pass
         except ServiceError as error:
             return classify(error)
-        return None
+        return Failure(f"postoffice cannot call {service_name} {operation} for {arn}", retriable=False)
 
     def sqs_params(
         self, subscription: Subscription, body: str, notice: Notice, group: str | None, dedup: str | None, queue: str
@@ -124,7 +118,7 @@ class Deliverers:
         parsed = _arn(queue)
         assert parsed is not None
         params: dict[str, Any] = {
-            "QueueUrl": f"http://sqs.{parsed.region}.localhost/{parsed.account}/{parsed.resource}",
+            "QueueUrl": sqs_queue_url(parsed),
             "MessageBody": body,
         }
         if subscription.raw and notice.attributes:

@@ -32,12 +32,12 @@ import orjson
 
 from postoffice.core.matcher import message_attributes_event, message_body_event
 from postoffice.core.queues.engine import Consumer, Message, NewMessage, QueueConfig, QueueEngine, Sent
+from postoffice.core.throttle import TokenBuckets
 from postoffice.services.sns.deliverers import INLINE_PROTOCOLS, Failure
 from postoffice.services.sns.delivery_policy import HTTP_PROTOCOLS, MANAGED_RETRY, RetryPolicy, effective_http_policy
 from postoffice.services.sns.envelope import NOTIFICATION, Notice
 from postoffice.services.sns.models import Subscription, Topic
 from postoffice.services.sns.publishing import ENDPOINT, PHONE, Published
-from postoffice.services.sns.throttle import RateLimiter
 
 if TYPE_CHECKING:
     from postoffice.services.sns.api import Sns
@@ -99,7 +99,7 @@ class Fanout:
         self._consumers: list[Consumer] = []
         self._served: dict[str, set[str]] = {}  # FIFO publish being retried -> subscriptions served
         self._throttled: dict[str, int] = {}  # delivery message -> receives spent waiting on a throttle
-        self.limiter = RateLimiter(self.clock)
+        self.limiter = TokenBuckets()
 
     @property
     def engine(self) -> QueueEngine:
@@ -318,7 +318,7 @@ class Fanout:
         rate = effective_http_policy(
             topic_policy, subscription.attributes.get("DeliveryPolicy", ""), subscription.protocol
         ).max_per_second
-        return 0.0 if rate is None else self.limiter.acquire(subscription.arn, rate)
+        return 0.0 if rate is None else self.limiter.take(subscription.arn, rate, rate, self.clock.now())
 
     # Dead letters ----------------------------------------------------------------------
 

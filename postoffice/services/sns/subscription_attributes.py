@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from postoffice.core.arns import parse_arn
 from postoffice.core.matcher import CompiledPattern, PatternError, compile_filter_policy
-from postoffice.services.sns.arns import FIFO_SUFFIX, parse_arn
+from postoffice.services.sns.arns import FIFO_SUFFIX
 from postoffice.services.sns.delivery_policy import (
     HTTP_PROTOCOLS,
     check_subscription_policy,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from postoffice.core.arns import parse_arn
 from postoffice.core.store.records import RecordTable
 from postoffice.protocol.context import RequestContext
 from postoffice.protocol.errors import ServiceError
@@ -134,10 +135,10 @@ class Sts(Service):
         return iam if isinstance(iam, Iam) else None
 
     def _role_for(self, role_arn: str) -> Role | None:
-        parts = role_arn.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+        arn = parse_arn(role_arn)
+        if arn is None or not arn.partition or not arn.resource:
             raise _validation(f"{role_arn} is invalid")
-        _, _, service, region, account, resource = parts
+        service, region, account, resource = arn.service, arn.region, arn.account, arn.resource
         iam = self._iam()
         if iam is None or service != "iam" or region or not resource.startswith("role/"):
             return None
