@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from postoffice.core.matcher import RuleSet, compile_pattern
 from postoffice.core.matcher.flatten import FlatEvent, flatten, flatten_paths, path_prefixes, path_tree
+from postoffice.core.matcher.ruleset import MAX_PAIR_PATHS
 from postoffice.core.matcher.values import scaled_number
 
 KEYS = ["a", "b", "a.b", "b.a", "c"]
@@ -138,3 +139,23 @@ def test_a_rule_its_index_key_covers_whole_matches_and_others_are_still_checked(
     assert rules.matching({"source": "s", "detail-type": "t", "detail": {"n": 6}}) == ["exact", "more", "absent"]
     assert rules.matching({"source": "s", "detail-type": "t", "detail": {"n": 5, "gone": 1}}) == ["exact"]
     assert rules.matching({"source": "s", "detail-type": "u"}) == ["absent"]
+
+
+def test_many_distinct_pairs_of_paths_are_capped_and_still_match():
+    patterns = {}
+    for i in range(300):
+        patterns[i] = {"source": ["s"], "detail-type": ["t"], "detail": {f"f{i}": ["v", "w"]}}
+        patterns[300 + i] = {"source": [f"s{i % 10}"], "detail": {f"g{i // 2}": ["v"]}}
+    rules: RuleSet[int] = RuleSet()
+    compiled = {index: compile_pattern(pattern) for index, pattern in patterns.items()}
+    for index, pattern in compiled.items():
+        rules.add(index, pattern)
+    for event in (
+        {"source": "s", "detail-type": "t", "detail": {"f5": "w", "g7": "v"}},
+        {"source": "s4", "detail-type": "t", "detail": {"f5": "x", "g7": "v", "g8": "v"}},
+        {"source": "s5", "detail": {"g7": ["x", "v"], "f299": "v"}},
+    ):
+        expected = [index for index, pattern in compiled.items() if pattern.matches(event)]
+        assert expected
+        assert rules.matching(event) == expected
+    assert sum(len(partners) for _, partners in rules._by_pair) <= MAX_PAIR_PATHS

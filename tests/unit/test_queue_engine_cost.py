@@ -133,6 +133,7 @@ async def _costs(config: QueueConfig, setup: Setup, backlog: int) -> tuple[int, 
     engine = make_queue_engine(store, clock)
     await engine.create_queue("q", config)
     await setup(engine, clock, "q", backlog)
+    await store.flush()
     counter = StepCounter(store._conn)
     received: list[Any] = []
 
@@ -169,6 +170,7 @@ def test_the_step_counter_sees_a_scan() -> None:
             engine = make_queue_engine(store, VirtualClock(0.0))
             await engine.create_queue("q", QueueConfig())
             await _backlog(engine, "q", count)
+            await store.flush()
             counter = StepCounter(store._conn)
             costs.append(await counter.measure(_count_all(store)))
             store.close()
@@ -192,20 +194,22 @@ def _statements(store: MemoryStore) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("config", "messages"),
+    ("config", "messages", "at_send", "at_commit"),
     [
-        (QueueConfig(), [NewMessage("one")]),
-        (QueueConfig(), [NewMessage(f"m{i}") for i in range(10)]),
-        (QueueConfig(), [NewMessage("now"), NewMessage("later", delay=30)]),
-        (QueueConfig(delay=5), [NewMessage("queue delay"), NewMessage("none", delay=0)]),
+        (QueueConfig(), [NewMessage("one")], [], ["INSERT", "UPDATE"]),
+        (QueueConfig(), [NewMessage(f"m{i}") for i in range(10)], [], ["INSERT", "UPDATE"]),
+        (QueueConfig(), [NewMessage("now"), NewMessage("later", delay=30)], ["INSERT", "INSERT"], ["UPDATE"]),
+        (QueueConfig(delay=5), [NewMessage("delayed"), NewMessage("not", delay=0)], ["INSERT", "INSERT"], ["UPDATE"]),
     ],
 )
-def test_a_plain_send_is_one_statement_and_its_counters_one_per_transaction(
-    config: QueueConfig, messages: list[NewMessage]
+def test_plain_sends_write_their_rows_and_counters_in_a_statement_or_two_per_transaction(
+    config: QueueConfig, messages: list[NewMessage], at_send: list[str], at_commit: list[str]
 ) -> None:
-    """A send to a standard queue without group or deduplication ids writes all its rows
-    with one INSERT (no savepoint, no counter update); the counters of every send of a
-    transaction follow in one UPDATE when it commits."""
+    """Sends to a standard queue without group or deduplication ids take no savepoint and
+    no counter update: a send with delayed messages writes its rows in one INSERT; the rows of
+    ready-only sends wait and go in one INSERT for the whole transaction, at its commit (or
+    before anything else touches messages); the counters of every send of the transaction
+    follow in one UPDATE."""
 
     async def scenario() -> tuple[list[str], list[str]]:
         store = MemoryStore()
@@ -223,5 +227,23 @@ def test_a_plain_send_is_one_statement_and_its_counters_one_per_transaction(
         return sends, seen[len(sends) :]
 
     sends, commit = asyncio.run(scenario())
-    assert sends == ["BEGIN", "INSERT", "INSERT"]
-    assert commit == ["UPDATE", "COMMIT"]
+    assert sends == ["BEGIN", *at_send]
+    assert commit == [*at_commit, "COMMIT"]
+
+
+def test_a_plain_send_waiting_to_be_written_is_seen_by_what_follows_in_its_transaction() -> None:
+    async def scenario() -> None:
+        store = MemoryStore()
+        engine = make_queue_engine(store, VirtualClock(1_700_000_000.0))
+        await engine.create_queue("q", QueueConfig())
+        await engine.create_queue("dlq", QueueConfig())
+        await store.flush()
+        await engine.send("q", [NewMessage("a"), NewMessage("b")])
+        assert await engine.move_messages("q", "dlq", 10) == 2  # same transaction: rows written first
+        await engine.send("q", [NewMessage("c")])
+        await engine.purge("q")
+        await store.flush()
+        assert engine.counts("q").visible == 0 and engine.counts("dlq").visible == 2
+        store.close()
+
+    asyncio.run(scenario())

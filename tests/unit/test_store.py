@@ -235,3 +235,27 @@ def test_a_read_sees_one_snapshot(tmp_path: Path) -> None:
     inside = store.read(lambda conn: (conn.in_transaction, store.read(lambda inner: inner.in_transaction)))
     assert inside == (True, True)
     store.close()
+
+
+def test_a_memory_store_commits_on_a_new_loop_when_the_old_one_closed_first(tmp_path: Path) -> None:
+    store = open_store("memory", str(tmp_path))
+    store.migrate("t", SCHEMA_T)
+
+    async def insert(k: int) -> None:
+        await store.write(lambda conn: conn.execute("INSERT INTO t VALUES (?, '')", (k,)), one_statement=True)
+
+    old = asyncio.new_event_loop()
+    old.run_until_complete(insert(1))
+    store._conn.execute("BEGIN")  # as if the old loop had closed before the commit it scheduled ran
+    store._in_transaction = True
+    store._commit_on = old
+    old.close()
+
+    async def scenario() -> bool:
+        await insert(2)
+        await asyncio.sleep(0)
+        return store._in_transaction
+
+    assert asyncio.run(scenario()) is False
+    assert _count(store) == 2
+    store.close()

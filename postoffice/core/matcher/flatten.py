@@ -74,58 +74,98 @@ def path_prefixes(paths: Collection[str]) -> frozenset[str]:
     return frozenset(result)
 
 
-# A path's step from its parent: (full path, steps below it or None).
-Step = tuple[str, "dict[str, Step] | None"]
-PathTree = dict[str, Step]
+class PathTree:
+    """The paths below one object of the event (or above the top level), as flatten_paths walks them.
+
+    An event key may itself contain dots ({"a.b": 1} and {"a": {"b": 1}} both hold "a.b"), so a
+    node lists every wanted path below it by its remainder (`steps`), not only its children.
+    `plain` are the remainders without a dot: when the object has none of the `dotted` ones as a
+    key, looking those up is all it takes, and cheaper than reading every key the object has.
+    """
+
+    __slots__ = ("dotted", "plain", "steps")
+
+    def __init__(self) -> None:
+        self.steps: dict[str, tuple[str, PathTree | None]] = {}
+        self.plain: tuple[tuple[str, str, PathTree | None], ...] = ()
+        self.dotted: frozenset[str] | None = None
 
 
 def path_tree(paths: Collection[str]) -> PathTree:
-    """The steps flatten_paths follows from the event's top level to reach `paths`.
-
-    An event key may itself contain dots ({"a.b": 1} and {"a": {"b": 1}} both hold "a.b"), so
-    every node lists every wanted path below it by its remainder, not only its direct children.
-    """
+    """The tree flatten_paths follows from the event's top level to reach `paths`."""
     wanted = path_prefixes(paths)
-    below: dict[str, PathTree] = {}
+    remainders: dict[str | None, dict[str, str]] = {None: {path: path for path in wanted}}
     for path in wanted:
         index = path.find(".")
         while index != -1:
-            below.setdefault(path[:index], {})[path[index + 1 :]] = path  # type: ignore[assignment]
+            remainders.setdefault(path[:index], {})[path[index + 1 :]] = path
             index = path.find(".", index + 1)
-    steps = {path: (path, below.get(path)) for path in wanted}
-    for node in below.values():
-        for remainder, path in node.items():
-            node[remainder] = steps[path]  # type: ignore[index]
-    return {path: steps[path] for path in wanted}
+    nodes = {parent: PathTree() for parent in remainders}
+    for parent, below in remainders.items():
+        node = nodes[parent]
+        node.steps = {name: (path, nodes.get(path)) for name, path in below.items()}
+        node.plain = tuple((name, path, nodes.get(path)) for name, path in below.items() if "." not in name)
+        node.dotted = frozenset(name for name in below if "." in name) or None
+    return nodes[None]
+
+
+_MISSING = object()
 
 
 def flatten_paths(event: Any, tree: PathTree) -> FlatEvent:
     """flatten(event, wanted) for the paths of path_tree(paths), without building a path string
-    for every key the event has: each key is looked up in its node's steps."""
+    for every key the event has."""
     flat: FlatEvent = {}
     if type(event) is not dict:
         return flat
-    # (object with its steps, or array with its path's steps and its path; membership)
+    # (object with its node, or array with its path's node and its path; membership)
     pending: list[tuple[Any, Any, str, tuple]] = [(event, tree, "", ())]
     array_id = 0
     while pending:
-        node, steps, node_path, membership = pending.pop()
+        node, below, node_path, membership = pending.pop()
         if type(node) is dict:
-            get_step = steps.get
+            plain = below.plain
+            dotted = below.dotted
+            if len(plain) < len(node) and (dotted is None or dotted.isdisjoint(node)):
+                # the object's keys the paths name, looked up
+                for name, path, child in plain:
+                    value = node.get(name, _MISSING)
+                    if value is _MISSING:
+                        continue
+                    kind = type(value)
+                    if kind is str:
+                        leaf = (value, value, membership)
+                    elif kind is dict:
+                        if child is not None:
+                            pending.append((value, child, path, membership))
+                        continue
+                    elif kind is list:
+                        pending.append((value, child, path, membership))
+                        continue
+                    else:
+                        leaf = (value, value_key(value), membership)
+                    leaves = flat.get(path)
+                    if leaves is None:
+                        flat[path] = [leaf]
+                    else:
+                        leaves.append(leaf)
+                continue
+            # every key of the object, looked up in the paths
+            get_step = below.steps.get
             for name, value in node.items():
                 step = get_step(name)
                 if step is None:
                     continue
-                path, step_below = step
+                path, child = step
                 kind = type(value)
                 if kind is str:
                     leaf = (value, value, membership)
                 elif kind is dict:
-                    if step_below is not None:
-                        pending.append((value, step_below, path, membership))
+                    if child is not None:
+                        pending.append((value, child, path, membership))
                     continue
                 elif kind is list:
-                    pending.append((value, step_below, path, membership))
+                    pending.append((value, child, path, membership))
                     continue
                 else:
                     leaf = (value, value_key(value), membership)
@@ -142,8 +182,8 @@ def flatten_paths(event: Any, tree: PathTree) -> FlatEvent:
             if kind is str:
                 leaf = (element, element, membership)
             elif kind is dict or kind is list:
-                if steps is not None or kind is list:
-                    pending.append((element, steps, node_path, (*membership, (array_id, index))))
+                if below is not None or kind is list:
+                    pending.append((element, below, node_path, (*membership, (array_id, index))))
                 continue
             else:
                 leaf = (element, value_key(element), membership)

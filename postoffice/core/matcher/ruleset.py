@@ -46,7 +46,7 @@ class RuleSet(Generic[K]):
         self._by_pair: list[tuple[str, list[tuple[str, dict[Any, dict[Any, _Bucket]]]]]] = []
         self._always: list[_Entry] = []
         self._match_all: set = set()
-        self._tree: PathTree = {}
+        self._tree = PathTree()
 
     def add(self, rule_id: K, pattern: CompiledPattern) -> None:
         """Add a rule, or replace the pattern of an existing one (keeping its position)."""
@@ -85,7 +85,9 @@ class RuleSet(Generic[K]):
         flat = flatten_paths(event, self._tree)
         candidates: list[_Entry] = []
         by_path = self._by_path
-        if len(by_path) < len(flat):
+        if not by_path:
+            found = []
+        elif len(by_path) < len(flat):
             found = [(leaves, indexed) for path, indexed in by_path.items() if (leaves := flat.get(path))]
         else:
             found = [(leaves, indexed) for path, leaves in flat.items() if (indexed := by_path.get(path))]
@@ -161,6 +163,11 @@ class RuleSet(Generic[K]):
         self._dirty = False
 
 
+# Every pair of paths indexed costs each event a probe; past this many, the pairs of paths the
+# fewest sub-rules could use are left out (those sub-rules go under one value or a path).
+MAX_PAIR_PATHS = 16
+
+
 class _KeyCounts:
     """How many sub-rules each possible index key would hold."""
 
@@ -168,6 +175,7 @@ class _KeyCounts:
         self.values: Counter[tuple[str, Any]] = Counter()
         self.pairs: Counter[tuple[str, str, Any, Any]] = Counter()
         self.paths: Counter[str] = Counter()
+        self.pair_paths: Counter[tuple[str, str]] = Counter()
 
     def add(self, sub_rule: SubRule) -> None:
         for path, matcher in sub_rule.fields:
@@ -177,6 +185,11 @@ class _KeyCounts:
                 self.paths[path] += 1
         for first, second in _exact_pairs(sub_rule):
             self.pairs.update(_pair_keys(first, second))
+            self.pair_paths[(first[0], second[0])] += 1
+
+    def usable_pair_paths(self) -> set[tuple[str, str]]:
+        ranked = sorted(self.pair_paths.items(), key=lambda item: (-item[1], item[0]))
+        return {paths for paths, _ in ranked[:MAX_PAIR_PATHS]}
 
 
 class _Index:
@@ -184,6 +197,7 @@ class _Index:
 
     def __init__(self, counts: _KeyCounts) -> None:
         self.counts = counts
+        self.pair_paths = counts.usable_pair_paths()
         self.by_value: dict[str, dict[Any, _Bucket]] = {}
         self.by_pair: dict[tuple[str, str], dict[Any, dict[Any, _Bucket]]] = {}
         self.by_required: dict[str, list[_Entry]] = {}
@@ -204,6 +218,8 @@ class _Index:
                     best_path = (cost, path)
         best_pair = None
         for first, second in _exact_pairs(sub_rule):
+            if (first[0], second[0]) not in self.pair_paths:
+                continue
             cost = sum(counts.pairs[key] for key in _pair_keys(first, second))
             if best_pair is None or cost < best_pair[0]:
                 best_pair = (cost, first, second)

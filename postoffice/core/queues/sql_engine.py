@@ -8,6 +8,12 @@ receive on its queue, or the maintenance task at that moment). Readers that look
 state (counts) account for what is due but not yet promoted, so answers are exact whenever
 they are asked.
 
+Hot sends cost no more statements than they must: a send to a standard queue without group
+or deduplication ids (a plain send) takes no savepoint; its ready rows wait and are written
+with those of the transaction's other plain sends in one statement, before anything else in
+the transaction touches messages or when it commits; queue counters are written once per
+transaction, at commit (the store's before-commit hook).
+
 The SQL lives in one module per dialect (sqlite_sql.py); this module holds the logic.
 """
 
@@ -108,10 +114,12 @@ class SqlQueueEngine(QueueEngine):
         self._next_cleanup = -INF
         self._stopping = False
         self._new_id = message_ids()
-        # Counter changes of the open write transaction, written once just before it commits.
+        # Of the open write transaction: counter changes, written once just before it commits,
+        # and the rows of plain sends not written yet (`_send_plain`).
         self._pending_counts: dict[int, list[int]] = {}
+        self._unwritten: list[tuple[Any, ...]] = []
         store.read(self._load)
-        store.before_commit("queues", self._write_counts)
+        store.before_commit("queues", self._before_commit)
 
     def _load(self, conn: Conn) -> None:
         sql = self._sql
@@ -130,7 +138,7 @@ class SqlQueueEngine(QueueEngine):
         if existing is not None and existing.config == config:
             return
         config = dataclasses.replace(config)
-        await self._store.write(lambda conn: self._create(conn, queue, config))
+        await self._store.write(self._after_unwritten(lambda conn: self._create(conn, queue, config)))
         self._waiters.wake_all(queue)
 
     def _create(self, conn: Conn, name: str, config: QueueConfig) -> None:
@@ -159,7 +167,7 @@ class SqlQueueEngine(QueueEngine):
         """Drop the queue and its messages (their rows go in the background); idempotent."""
         if queue not in self._queues:
             return
-        await self._store.write(lambda conn: self._drop(conn, queue))
+        await self._store.write(self._after_unwritten(lambda conn: self._drop(conn, queue)))
         self._waiters.wake_all(queue)
         self._kick.set()
 
@@ -173,7 +181,7 @@ class SqlQueueEngine(QueueEngine):
         self._dropped[queue.sid] = queue.lineage
 
     async def purge(self, queue: str) -> None:
-        await self._store.write(lambda conn: self._purge(conn, queue))
+        await self._store.write(self._after_unwritten(lambda conn: self._purge(conn, queue)))
         self._waiters.wake_all(queue)
         self._kick.set()
 
@@ -227,8 +235,13 @@ class SqlQueueEngine(QueueEngine):
         return await self._write(lambda conn, tally: self._send(conn, tally, queue, messages))
 
     def _send_plain(self, conn: Conn, name: str, messages: list[NewMessage]) -> tuple[list[Sent], int]:
-        """A send of messages without group or deduplication id to a standard queue, in one
-        statement; the counters follow at commit (`_write_counts`)."""
+        """A send of messages without group or deduplication id to a standard queue.
+
+        Ready messages are not written at once: their rows wait in `_unwritten` and go with
+        those of the other plain sends of the transaction, in one statement, before anything
+        else reads or changes messages (`_after_unwritten`) or at commit (`_before_commit`).
+        Their counters follow at commit too. A send with delayed messages writes its rows at
+        once, in one statement. Either way the store need not mark where the send began."""
         queue = self._queues.get(name)
         if queue is None:
             raise QueueNotFound(name)
@@ -238,7 +251,7 @@ class SqlQueueEngine(QueueEngine):
         now = self._clock.now()
         new_id = self._new_id
         sent = []
-        params: list[Any] = [queue.sid, now]
+        unwritten = self._unwritten
         queue_delay = config.delay
         timed = queue_delay > 0
         if not timed:
@@ -247,14 +260,18 @@ class SqlQueueEngine(QueueEngine):
                     timed = True
                     break
         if not timed:
+            if len(unwritten) + len(messages) > self._sql.UNWRITTEN_ROWS:
+                del unwritten[: self._write_unwritten(conn)]
+            sid = queue.sid
             for message in messages:
                 message_id = new_id()
                 attributes = message.attributes
-                params += (message_id, message.body, orjson.dumps(attributes) if attributes else None)
+                unwritten.append((sid, now, message_id, message.body, orjson.dumps(attributes) if attributes else None))
                 sent.append(Sent(message_id))
-            conn.execute(self._sql.INSERT_READY[len(messages)], params)
             ready, delayed = len(messages), 0
         else:
+            del unwritten[: self._write_unwritten(conn)]  # earlier writers' rows: theirs to keep
+            params: list[Any] = [queue.sid, now]
             ready = delayed = 0
             first_due = INF
             for message in messages:
@@ -282,6 +299,27 @@ class SqlQueueEngine(QueueEngine):
         if expiry < queue.next_expiry:
             self._set_expiry(queue, expiry)
         return sent, ready
+
+    def _write_unwritten(self, conn: Conn) -> int:
+        """Write the plain sends' waiting rows (one statement); how many. The caller forgets
+        them once they are sure to stay: at once, or when its savepoint is released."""
+        rows = self._unwritten
+        if not rows:
+            return 0
+        conn.execute(self._sql.INSERT_READY[len(rows)], [value for row in rows for value in row])
+        return len(rows)
+
+    def _after_unwritten(self, change: Callable[[Conn], T]) -> Callable[[Conn], T]:
+        """`change` with the plain sends' waiting rows written first, so it sees every message
+        sent before it."""
+
+        def run(conn: Conn) -> T:
+            written = self._write_unwritten(conn)
+            result = change(conn)
+            del self._unwritten[:written]
+            return result
+
+        return run
 
     def _send(self, conn: Conn, tally: Tally, name: str, messages: list[NewMessage]) -> list[Sent]:
         queue = self._require(name)
@@ -975,12 +1013,13 @@ class SqlQueueEngine(QueueEngine):
                 name = queue.name
                 await self._write(lambda conn, tally, name=name: self._settle_queue(conn, tally, name))
         if now >= self._next_cleanup:
-            while await self._store.write(lambda conn: self._prune(conn, now)):
+            while await self._store.write(self._after_unwritten(lambda conn: self._prune(conn, now))):
                 pass
             remaining = self._store.read(self._earliest_expiry)
             self._next_cleanup = INF if remaining is None else max(remaining, now + HOUSEKEEPING_SECONDS)
         for sid, lineage in list(self._dropped.items()):
-            while not await self._store.write(lambda conn, sid=sid, lineage=lineage: self._reap(conn, sid, lineage)):
+            reap = self._after_unwritten(lambda conn, sid=sid, lineage=lineage: self._reap(conn, sid, lineage))
+            while not await self._store.write(reap):
                 pass
 
     async def _sleep_or_kick(self, target: float) -> None:
@@ -1045,7 +1084,7 @@ class SqlQueueEngine(QueueEngine):
             return result
 
         try:
-            result = await self._store.write(run)
+            result = await self._store.write(self._after_unwritten(run))
         except asyncio.CancelledError:
             self._settle_up_later(tally)
             raise
@@ -1064,12 +1103,18 @@ class SqlQueueEngine(QueueEngine):
             counts[1] += delayed
             counts[2] += in_flight
 
-    def _write_counts(self, conn: Conn) -> None:
-        """The store's before-commit hook: the transaction's counter changes, one statement."""
-        if not self._pending_counts:
-            return
+    def _before_commit(self, conn: Conn) -> None:
+        """The store's before-commit hook: the plain sends' waiting rows, then the
+        transaction's counter changes, one statement each. Both are taken first: if this
+        fails, the transaction they belong to is rolled back with them."""
+        rows, self._unwritten = self._unwritten, []
         pending, self._pending_counts = self._pending_counts, {}
-        conn.executemany(self._sql.ADJUST_COUNTS, [(r, d, i, sid) for sid, (r, d, i) in pending.items() if r or d or i])
+        if rows:
+            conn.execute(self._sql.INSERT_READY[len(rows)], [value for row in rows for value in row])
+        if pending:
+            conn.executemany(
+                self._sql.ADJUST_COUNTS, [(r, d, i, sid) for sid, (r, d, i) in pending.items() if r or d or i]
+            )
 
     def _settle_up(self, tally: Tally) -> None:
         tally.settled()

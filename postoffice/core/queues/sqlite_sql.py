@@ -106,10 +106,13 @@ INSERT_MESSAGE = (
     " attributes, dedup_id, seqno) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-# Plain sends (standard queue, no group or deduplication id): all rows of a send in one
-# statement, so the send is atomic without a savepoint, with the values the rows share bound
-# once. ?1 is the queue, ?2 the time of the send; then per row the message id, body and
-# attributes, preceded by state and visibility time when some row of the send is delayed.
+# Plain sends (standard queue, no group or deduplication id). Their ready rows are kept
+# back and written together, up to UNWRITTEN_ROWS in one statement, before the next statement
+# of the transaction that reads or changes messages, or when it commits: per row the queue,
+# the time of the send, the message id, body and attributes. A send with delayed messages
+# writes its rows at once, in one statement: ?1 is the queue, ?2 the time of the send, then
+# per row state, visibility time, message id, body and attributes.
+UNWRITTEN_ROWS = 32
 PLAIN_ROWS = 10
 _PLAIN_INSERT = (
     "INSERT INTO q_messages (queue_id, state, rank, visible_at, enqueued_at, sent_at, message_id, body, attributes)"
@@ -118,8 +121,9 @@ _PLAIN_INSERT = (
 
 
 def _ready_row(index: int) -> str:
-    first = 3 + 3 * index
-    return f"(?1, 0, ?2, ?2, ?2, ?2, ?{first}, ?{first + 1}, ?{first + 2})"
+    first = 1 + 5 * index
+    sid, now = first, first + 1
+    return f"(?{sid}, 0, ?{now}, ?{now}, ?{now}, ?{now}, ?{first + 2}, ?{first + 3}, ?{first + 4})"
 
 
 def _timed_row(index: int) -> str:
@@ -128,7 +132,7 @@ def _timed_row(index: int) -> str:
     return f"(?1, ?{state}, ?{visible}, ?{visible}, ?2, ?2, ?{first + 2}, ?{first + 3}, ?{first + 4})"
 
 
-INSERT_READY = [""] + [_PLAIN_INSERT + ", ".join(map(_ready_row, range(n))) for n in range(1, PLAIN_ROWS + 1)]
+INSERT_READY = [""] + [_PLAIN_INSERT + ", ".join(map(_ready_row, range(n))) for n in range(1, UNWRITTEN_ROWS + 1)]
 INSERT_TIMED = [""] + [_PLAIN_INSERT + ", ".join(map(_timed_row, range(n))) for n in range(1, PLAIN_ROWS + 1)]
 
 # The columns a received message is built from, in the order engine code unpacks them.

@@ -8,15 +8,15 @@ two primitives:
   that transaction is durable. Concurrent writers share one commit (group commit), so
   throughput does not pay one fsync per request. If `fn` raises, its changes are rolled back
   and the exception propagates; nothing else in the group is affected.
-  `write(fn, one_statement=True)` promises that `fn` changes the database with at most one
-  statement and raises only before or from it: SQLite undoes a failed statement by itself, so
-  the store need not mark where `fn` began (a savepoint costs two statements of its own).
-- `read(fn)`: run `fn(conn)` against committed state, at once.
+  `write(fn, one_statement=True)` promises that `fn` leaves no change of its own behind when
+  it raises: it makes its change with one statement, last (SQLite undoes a failed statement by
+  itself), so the store need not mark where `fn` began (a savepoint costs two statements).
+- `read(fn)`: run `fn(conn)` against committed state (one snapshot), at once.
 - `before_commit(name, hook)`: run `hook(conn)` in every write transaction after its writers
   and before it commits, so a schema owner can write once per transaction what its writers
-  accumulated (the queue engine's counters). A hook must not raise for ordinary reasons: if
-  it does, the whole transaction is rolled back and all its writers get the error. One hook
-  per name; a later one replaces it.
+  accumulated (the queue engine's counters and the rows of its plain sends). A hook must not
+  raise for ordinary reasons: if it does, the whole transaction is rolled back and all its
+  writers get the error. One hook per name; a later one replaces it.
 
 `fn` receives a DB-API connection in the backend's dialect; only core modules that own a
 schema (records, queue engine) write such functions, and each keeps its SQL in one place so a

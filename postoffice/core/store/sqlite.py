@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from postoffice.core.store.base import Conn, Store
 
 T = TypeVar("T")
+_SUSPEND = bool(os.environ.get("PO_SUSPEND"))
 Hook = Callable[[Conn], None]
 Ack = tuple["asyncio.Future[Any]", Any]  # a writer's answer, and the result it gets once committed
 
@@ -210,6 +211,7 @@ class MemoryStore(Store):
         self._hooks: dict[str, Hook] = {}
         self._hooks_due = False
         self._in_transaction = False
+        self._commit_on: asyncio.AbstractEventLoop | None = None
 
     def migrate(self, name: str, statements: list[str]) -> None:
         for statement in statements:
@@ -219,16 +221,22 @@ class MemoryStore(Store):
         self._hooks[name] = hook
 
     async def write(self, fn: Callable[[Conn], T], one_statement: bool = False) -> T:
-        if not self._in_transaction:
-            self._conn.execute("BEGIN")
-            self._in_transaction = True
-            asyncio.get_running_loop().call_soon(self._commit)
+        loop = asyncio.get_running_loop()
+        if self._commit_on is not loop:  # (a commit scheduled on a loop since closed never ran)
+            if not self._in_transaction:
+                self._conn.execute("BEGIN")
+                self._in_transaction = True
+            self._commit_on = loop
+            loop.call_soon(self._commit)
         self._hooks_due = True
+        if _SUSPEND:
+            await asyncio.sleep(0)
         if one_statement:
             return fn(self._conn)
         return _run_savepointed(self._conn, fn)
 
     def _commit(self) -> None:
+        self._commit_on = None
         if not self._in_transaction:
             return
         self._in_transaction = False

@@ -388,15 +388,6 @@ class Sqs(Service):
             entry.get("MessageDeduplicationId"),
         )
 
-    async def _send(self, queue: Queue, messages: list[NewMessage], ctx: RequestContext) -> list[Sent]:
-        engine = self.system.queues
-        if engine is None:
-            raise RuntimeError("the queue engine is not set up")
-        try:
-            return await engine.send(queue.arn, messages)
-        except QueueNotFound:
-            raise queue_does_not_exist(ctx.protocol) from None
-
     async def SendMessage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         queue = self._queue(ctx, params["QueueUrl"])
         content = check_content(params, queue.maximum_message_size)
@@ -405,7 +396,10 @@ class Sqs(Service):
             check_delay(delay, queue.fifo)
         check_fifo_parameters(params, queue.fifo, queue.content_based_deduplication, batch=False)
         message = self._new_message(ctx, params, content)
-        [sent] = await self._send(queue, [message], ctx)
+        try:
+            [sent] = await self._engine().send(queue.arn, [message])
+        except QueueNotFound:
+            raise queue_does_not_exist(ctx.protocol) from None
         return _send_result({}, content, message, sent)
 
     async def SendMessageBatch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -431,7 +425,10 @@ class Sqs(Service):
             accepted.append((entry, content))
         check_batch_size([content.size for _, content in accepted])
         messages = [self._new_message(ctx, entry, content) for entry, content in accepted]
-        sent = await self._send(queue, messages, ctx) if messages else []
+        try:
+            sent = await self._engine().send(queue.arn, messages) if messages else []
+        except QueueNotFound:
+            raise queue_does_not_exist(ctx.protocol) from None
         successful = [
             _send_result({"Id": entry["Id"]}, content, message, result)
             for (entry, content), message, result in zip(accepted, messages, sent, strict=True)
