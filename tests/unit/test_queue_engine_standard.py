@@ -430,3 +430,27 @@ def test_a_receive_never_returns_a_message_past_retention(
         assert env.rows(queue) == 1
 
     run(store_kind, tmp_path, scenario)
+
+
+@STORES
+def test_sends_waiting_to_be_written_survive_a_failing_call_in_their_transaction(
+    store_kind: str, tmp_path: Path
+) -> None:
+    """A plain send's rows are written by the next call that touches messages; when that call
+    fails, its savepoint takes them back out, and they must still be written at commit."""
+
+    async def scenario(env: Env) -> None:
+        queue = await new_queue(env.engine)
+        sent, failed = await asyncio.gather(
+            env.engine.send(queue, [NewMessage("a"), NewMessage("b")]),
+            env.engine.move_messages(queue, "no-such-queue", 10),  # same transaction; raises
+            return_exceptions=True,
+        )
+        assert isinstance(failed, QueueNotFound)
+        assert len(sent) == 2
+        await env.store.flush()
+        assert env.rows(queue) == 2
+        assert env.engine.counts(queue).visible == 2
+        assert sorted(bodies(await env.engine.receive(queue, 10))) == ["a", "b"]
+
+    run(store_kind, tmp_path, scenario)

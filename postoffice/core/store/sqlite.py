@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from postoffice.core.store.base import Conn, Store
 
 T = TypeVar("T")
-_SUSPEND = bool(os.environ.get("PO_SUSPEND"))
 Hook = Callable[[Conn], None]
 Ack = tuple["asyncio.Future[Any]", Any]  # a writer's answer, and the result it gets once committed
 
@@ -110,9 +109,12 @@ class SqliteStore(Store):
         try:
             self._run_hooks()
         except Exception as error:
-            self._conn.execute("ROLLBACK")
             self._in_transaction = False
-            _answer(acks, error)
+            try:
+                if self._conn.in_transaction:  # (SQLite may have rolled it back itself)
+                    self._conn.execute("ROLLBACK")
+            finally:
+                _answer(acks, error)
             return
         self._committing = True
         self._commits.put((loop, acks))
@@ -229,8 +231,6 @@ class MemoryStore(Store):
             self._commit_on = loop
             loop.call_soon(self._commit)
         self._hooks_due = True
-        if _SUSPEND:
-            await asyncio.sleep(0)
         if one_statement:
             return fn(self._conn)
         return _run_savepointed(self._conn, fn)
