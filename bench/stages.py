@@ -3,8 +3,9 @@
 The same app as `bench.inproc` (STS and the stub SQS), the same two requests (JSON
 SendMessage, query GetCallerIdentity); every stage is called the way the app calls it, on a
 request the app itself built. A protocol may remember what it parsed in the request (the
-query form), so the stages that read the request first make it forget (the first row's
-cost, included in theirs). `app, whole` is one request through the ASGI interface
+query form): the stages that come first in a request (routing, operation_name) and the
+whole-path rows make it forget first (the first row's cost, included in theirs); the later
+stages find it as operation_name left it. `app, whole` is one request through the ASGI interface
 (`bench.inproc`'s figure without its loop); the stages inside `app.handle` add up to a
 little less than it (the calls between them).
 
@@ -95,7 +96,8 @@ def stages(app: Application, request: Request) -> list[tuple[str, Callable[[], A
         ("RequestContext(...)", context),
         ("HttpRequest(...)", lambda: HttpRequest(built.method, built.path, "", built.headers, body, "", "/")),
         ("wire.operation_name", lambda: wire.operation_name(service, fresh())),
-        ("wire.parse_checked", lambda: wire.parse_checked(service, operation, fresh())),
+        # as in a request, after operation_name: what it parsed (the query form) is kept
+        ("wire.parse_checked", lambda: wire.parse_checked(service, operation, built)),
         (f"validate (skipped: parse_checked said {checked})", lambda: validate(operation.input_shape, params)),
         ("the operation", lambda: entry.method(ctx, params)),
         ("wire.serialize", lambda: wire.serialize(service, operation, result, ctx)),

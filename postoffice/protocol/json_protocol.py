@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from botocore.model import OperationModel
 
 from postoffice.protocol.base import WireProtocol
-from postoffice.protocol.codec import decode, decode_checked, encode, encoder_for
+from postoffice.protocol.codec import Decoder, Encoder, decode, decoder_for, encoder_for
 from postoffice.protocol.context import RequestContext
 from postoffice.protocol.error_info import WireError, wire_error
 from postoffice.protocol.errors import ServiceError, serialization_error, unsupported_media_type
@@ -48,6 +49,29 @@ def _document(request: HttpRequest) -> dict[str, Any]:
     return json_body(request.body)
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the protocol needs of one operation on every request, found once."""
+
+    operation: OperationModel
+    decoder: Decoder | None  # the checked decoder of the input (codec.decoder_for); None: no input
+    encoder: Encoder | None  # None: results go out as they are
+    has_output: bool
+
+
+_plans: dict[int, Plan] = {}
+
+
+def plan_for(operation: OperationModel) -> Plan:
+    plan = _plans.get(id(operation))
+    if plan is None or plan.operation is not operation:
+        shape, output = operation.input_shape, operation.output_shape
+        decoder = decoder_for(shape, checked=True) if shape is not None else None
+        encoder = encoder_for(output) if output is not None else None
+        plan = _plans[id(operation)] = Plan(operation, decoder, encoder, output is not None)
+    return plan
+
+
 def error_document(wire: WireError, code: str) -> dict[str, Any]:
     """`__type`, the message under the shape's own key, and the error's extra members."""
     payload: dict[str, Any] = {"__type": code, wire.message_key: wire.message}
@@ -75,7 +99,14 @@ class JsonProtocol(WireProtocol):
     def parse_checked(
         self, service: Service, operation: OperationModel, request: HttpRequest
     ) -> tuple[dict[str, Any], bool]:
-        return decode_checked(operation.input_shape, _document(request))
+        """As codec.decode_checked, with the decoder found by the operation."""
+        document = _document(request)
+        decoder = plan_for(operation).decoder
+        if decoder is None:
+            return {}, True
+        misses: list[Any] = []
+        params = decoder(document, misses)
+        return params, not misses
 
     def content_type(self, service: Service) -> str:
         found = _content_types.get(service.model)
@@ -87,7 +118,13 @@ class JsonProtocol(WireProtocol):
     def serialize(
         self, service: Service, operation: OperationModel, result: dict[str, Any], ctx: RequestContext
     ) -> HttpResponse:
-        body = orjson.dumps(encode(operation.output_shape, result)) if operation.output_shape else b"{}"
+        plan = plan_for(operation)
+        if plan.has_output:
+            if result is None:
+                result = {}
+            body = orjson.dumps(result if plan.encoder is None else plan.encoder(result))
+        else:
+            body = b"{}"
         return HttpResponse(200, body, [("x-amzn-RequestId", ctx.request_id)], self.content_type(service))
 
     def serialize_error(self, service: Service, error: ServiceError, ctx: RequestContext) -> HttpResponse:

